@@ -1,0 +1,52 @@
+"""The requirement catalog (spec/requirements.yaml) and the failure that names a requirement."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+SPEC_DIR = Path(__file__).resolve().parents[2] / "spec"
+CATALOG_PATH = SPEC_DIR / "requirements.yaml"
+OPENAPI_PATH = SPEC_DIR / "openapi.yaml"
+LEVELS = ("MUST", "SHOULD")
+OPERATIONS = ("add", "replace-pairs", "replace", "delete", "all")
+SOURCES = ("seed", "api-description", "sdk", "training-guide", "http")
+
+
+@dataclass(frozen=True)
+class Requirement:
+    id: str
+    level: str
+    operation: str
+    statement: str
+    source: str
+    ref: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+class RequirementFailure(AssertionError):
+    """A conformance failure of named requirements, with the sentence that explains it."""
+
+    def __init__(self, requirements: str | tuple[str, ...], message: str) -> None:
+        ids = (requirements,) if isinstance(requirements, str) else tuple(requirements)
+        super().__init__(f"{', '.join(ids)}: {message}")
+        self.requirements = ids
+
+
+def check(condition: object, requirements: str | tuple[str, ...], message: str) -> None:
+    """Fail the named requirement(s) with `message` unless `condition` holds."""
+    if not condition:
+        raise RequirementFailure(requirements, message)
+
+
+@functools.cache
+def load_catalog(path: Path = CATALOG_PATH) -> dict[str, Requirement]:
+    """The catalog by ID, in file order."""
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {entry["id"]: Requirement(**entry) for entry in document["requirements"]}

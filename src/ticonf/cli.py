@@ -1,0 +1,247 @@
+"""`ticonf`: run the conformance suite, serve the reference server, and friends.
+
+Exit codes of `ticonf run`: 0 conformant, 1 nonconformant, 2 usage or configuration error,
+3 target unreachable, credentials rejected, or a run that could not reach a verdict.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from ticonf import __version__
+from ticonf.context import PROFILES, new_run_id
+from ticonf.settings import (
+    ENV_API_KEY,
+    ENV_API_SECRET,
+    ENV_TARGET,
+    ConfigError,
+    resolve_target,
+)
+
+EXIT_CONFORMANT, EXIT_NONCONFORMANT, EXIT_USAGE, EXIT_INCONCLUSIVE = 0, 1, 2, 3
+VERDICT_EXIT = {"conformant": 0, "nonconformant": 1, "inconclusive": 3}
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+SUITES_DIR = PROJECT_DIR / "suites"
+
+DESCRIPTION = """\
+A conformance suite for the training-images API of Scenario's image-generation service.
+
+  ticonf run                         test the embedded reference server (zero configuration)
+  ticonf run --target URL --api-key KEY --api-secret SECRET
+                                     test a deployment whose base URL ends in /v1
+  ticonf serve [--port P] [--fault NAME]
+                                     run the reference server alone
+
+Configuration may also come from TICONF_TARGET, TICONF_API_KEY and TICONF_API_SECRET
+(or TICONF_API_SECRET_FILE). Exit codes: 0 conformant, 1 nonconformant, 2 usage error,
+3 target unreachable, credentials rejected, or no verdict reached.
+"""
+
+
+class UsageFailure(Exception):
+    """A mistake in how ticonf was called; reported in one line, exit 2."""
+
+
+def _workers(value: str) -> int:
+    if value == "auto":
+        return os.cpu_count() or 1
+    if value.isdigit() and int(value) >= 1:
+        return int(value)
+    raise argparse.ArgumentTypeError(f"--workers takes 'auto' or a number >= 1, not {value!r}")
+
+
+def _add_run(commands: Any) -> None:
+    run = commands.add_parser(
+        "run",
+        help="run the conformance suite and write reports",
+        description="Run the conformance suite against a target (default: the embedded "
+        "reference server) and write report.json and junit.xml under the report directory.",
+    )
+    run.add_argument("--target", help=f"base URL ending in /v1 (env {ENV_TARGET})")
+    run.add_argument("--api-key", help=f"API key, the Basic auth user (env {ENV_API_KEY})")
+    run.add_argument(
+        "--api-secret", help=f"API secret, the Basic auth password (env {ENV_API_SECRET})"
+    )
+    run.add_argument("--report-dir", help="where to write reports (default reports/<run-id>)")
+    run.add_argument(
+        "--workers", type=_workers, default="auto", help="parallel workers: auto (default) or N"
+    )
+    run.add_argument(
+        "--profile", choices=PROFILES, default="quick", help="quick (CI gate) or full (release)"
+    )
+    run.add_argument("--seed", type=int, help="repeat the inputs of an earlier run")
+    run.add_argument("-v", "--verbose", action="store_true", help="show pytest's output live")
+    run.set_defaults(handler=command_run)
+
+
+def _add_serve(commands: Any) -> None:
+    serve = commands.add_parser(
+        "serve",
+        help="run the reference server alone",
+        description="Serve the in-memory reference implementation on loopback, optionally "
+        "with one fault from the fault catalog (see `ticonf faults`).",
+    )
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080, help="0 picks a free port")
+    serve.add_argument("--fault", help="name of a fault to inject")
+    serve.add_argument("--api-key", default=None, help="accepted API key (default ticonf)")
+    serve.add_argument("--api-secret", default=None, help="accepted secret (default ticonf-secret)")
+    serve.set_defaults(handler=command_serve)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="ticonf", description=DESCRIPTION, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--version", action="version", version=f"ticonf {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+    for add in COMMANDS:
+        add(commands)
+    return parser
+
+
+# -- ticonf run ----------------------------------------------------------------------------
+
+
+def pytest_command(args: argparse.Namespace, run_id: str, report_dir: Path) -> list[str]:
+    command = [sys.executable, "-m", "pytest", str(SUITES_DIR), "-p", "no:cacheprovider"]
+    command += ["--rootdir", str(PROJECT_DIR), "-q", "-rN", "--color=no"]
+    command += ["--run-id", run_id, "--report-dir", str(report_dir), "--profile", args.profile]
+    if args.workers > 1:
+        command += ["-n", str(args.workers)]
+    else:
+        command += ["-p", "no:xdist"]
+    if args.seed is not None:
+        command += ["--seed", str(args.seed)]
+    return command
+
+
+def child_environment(args: argparse.Namespace) -> dict[str, str]:
+    """Credentials travel to pytest through its environment, never its command line."""
+    env = dict(os.environ)
+    for name, value in (
+        (ENV_TARGET, args.target),
+        (ENV_API_KEY, args.api_key),
+        (ENV_API_SECRET, args.api_secret),
+    ):
+        if value:
+            env[name] = value
+    return env
+
+
+def command_run(args: argparse.Namespace) -> int:
+    resolve_target(args.target, args.api_key, args.api_secret)
+    if not SUITES_DIR.is_dir():
+        raise UsageFailure(f"the suites are not at {SUITES_DIR}: install ticonf with pip -e")
+    run_id = new_run_id()
+    report_dir = Path(args.report_dir or Path("reports") / run_id).resolve()
+    report_dir.mkdir(parents=True, exist_ok=True)
+    where = args.target or os.environ.get(ENV_TARGET) or "the embedded reference server"
+    print(f"ticonf: testing {where} (profile {args.profile}, {args.workers} worker(s))")
+    log_path = report_dir / "pytest.log"
+    with log_path.open("w", encoding="utf-8") as log:
+        completed = subprocess.run(
+            pytest_command(args, run_id, report_dir),
+            cwd=PROJECT_DIR,
+            env=child_environment(args),
+            stdout=None if args.verbose else log,
+            stderr=subprocess.STDOUT if not args.verbose else None,
+            check=False,
+        )
+    return finish_run(report_dir, completed.returncode, log_path)
+
+
+def finish_run(report_dir: Path, returncode: int, log_path: Path) -> int:
+    report_path = report_dir / "report.json"
+    preflight_path = report_dir / "preflight-error.txt"
+    if preflight_path.exists():
+        print(f"ticonf: {preflight_path.read_text().strip()}", file=sys.stderr)
+        return EXIT_INCONCLUSIVE
+    if returncode == 4:
+        print(f"ticonf: {usage_error_line(log_path)}", file=sys.stderr)
+        return EXIT_USAGE
+    if not report_path.exists():
+        print(
+            f"ticonf: the run ended without a report (pytest exit {returncode}); see {log_path}",
+            file=sys.stderr,
+        )
+        return EXIT_INCONCLUSIVE
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    print_summary(report, report_dir)
+    return VERDICT_EXIT[report["verdict"]]
+
+
+def usage_error_line(log_path: Path) -> str:
+    for line in log_path.read_text(encoding="utf-8").splitlines():
+        if "error:" in line.lower():
+            return line.split("error:", 1)[-1].strip()
+    return f"pytest refused the arguments; see {log_path}"
+
+
+def print_summary(report: dict[str, Any], report_dir: Path) -> None:
+    run = report["run"]
+    print(
+        f"verdict: {report['verdict'].upper()}  ({run['tests']} tests, {run['requests']} "
+        f"requests, {run['duration_s']:.1f} s, seed {run['seed']})"
+    )
+    for level, statuses in sorted(report["counts"].items()):
+        figures = ", ".join(f"{count} {status}" for status, count in sorted(statuses.items()))
+        print(f"  {level}: {figures}")
+    for req in report["requirements"]:
+        if req["status"] in ("failed", "error"):
+            print(f"  {req['status'].upper():6} {req['id']} {req['level']}: {req['statement']}")
+    for error in report["errors"][:5]:
+        print(f"  run error in {error['test']}: {error['message'][:160]}")
+    written = sorted(p.name for p in report_dir.iterdir() if p.is_file() and p.suffix != ".log")
+    print(f"reports: {report_dir}/ ({', '.join(written)})")
+
+
+# -- ticonf serve --------------------------------------------------------------------------
+
+
+def command_serve(args: argparse.Namespace) -> int:
+    from ticonf.reference.server import serve
+    from ticonf.reference.service import DEFAULT_API_KEY, DEFAULT_API_SECRET
+
+    if args.fault:
+        from ticonf.faults import get_fault
+
+        get_fault(args.fault)
+    try:
+        serve(
+            args.host,
+            args.port,
+            args.fault,
+            args.api_key or DEFAULT_API_KEY,
+            args.api_secret or DEFAULT_API_SECRET,
+        )
+    except OSError as error:
+        raise UsageFailure(f"cannot listen on {args.host}:{args.port}: {error.strerror}") from None
+    return 0
+
+
+COMMANDS: list[Callable[[Any], None]] = [_add_run, _add_serve]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except (ConfigError, UsageFailure) as error:
+        print(f"ticonf: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("ticonf: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,167 @@
+"""The state of one conformance run, shared by the controller and every xdist worker.
+
+A run has one target, one profile, one seed, one ID and one report directory. The controller
+creates the context; workers receive it over xdist's `workerinput` (never through a file, as
+it carries the credentials).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import secrets
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, settings
+
+from ticonf.exchanges import Recorder
+from ticonf.provisioning import Ledger
+from ticonf.settings import Target
+
+PROFILES = ("quick", "full")
+EXIT_PREFLIGHT = 3
+RAW_DIR = "raw"
+
+_HEALTH = [
+    HealthCheck.too_slow,
+    HealthCheck.filter_too_much,
+    HealthCheck.data_too_large,
+    HealthCheck.function_scoped_fixture,
+]
+settings.register_profile(
+    "ticonf-quick",
+    max_examples=20,
+    stateful_step_count=8,
+    deadline=None,
+    database=None,
+    suppress_health_check=_HEALTH,
+    print_blob=False,
+)
+settings.register_profile(
+    "ticonf-full",
+    max_examples=150,
+    stateful_step_count=30,
+    deadline=None,
+    database=None,
+    suppress_health_check=_HEALTH,
+    print_blob=False,
+)
+
+
+def new_run_id() -> str:
+    return time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(2)
+
+
+@dataclass
+class RunContext:
+    target: Target
+    profile: str
+    seed: int
+    run_id: str
+    report_dir: Path
+    workers: int
+    embedded: bool
+    started: float
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        target: Target,
+        profile: str,
+        seed: int | None,
+        run_id: str | None,
+        report_dir: str | None,
+        workers: int,
+        embedded: bool,
+    ) -> RunContext:
+        run_id = run_id or new_run_id()
+        directory = Path(report_dir) if report_dir else Path("reports") / run_id
+        return cls(
+            target=target,
+            profile=profile,
+            seed=seed if seed is not None else random.randrange(2**32),
+            run_id=run_id,
+            report_dir=directory.resolve(),
+            workers=workers,
+            embedded=embedded,
+            started=time.time(),
+        )
+
+    def to_wire(self) -> dict[str, Any]:
+        wire = asdict(self)
+        wire["target"] = {**asdict(self.target)}
+        wire["report_dir"] = str(self.report_dir)
+        return wire
+
+    @classmethod
+    def from_wire(cls, wire: dict[str, Any]) -> RunContext:
+        fields = dict(wire)
+        fields["target"] = Target(**wire["target"])
+        fields["report_dir"] = Path(wire["report_dir"])
+        return cls(**fields)
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.report_dir / RAW_DIR
+
+    @property
+    def process_name(self) -> str:
+        return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+    @property
+    def ledger(self) -> Ledger:
+        return _ledger(self.raw_dir / f"resources-{self.process_name}.ndjson")
+
+    def write_record(self, record: dict[str, Any]) -> None:
+        path = self.raw_dir / f"records-{self.process_name}.ndjson"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with _WRITE_LOCK, path.open("a", encoding="utf-8") as file:
+            file.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+
+
+_WRITE_LOCK = threading.Lock()
+_LEDGERS: dict[Path, Ledger] = {}
+_CURRENT: RunContext | None = None
+EMBEDDED_SERVER: Any = None
+CURRENT_RECORDER: Recorder | None = None
+
+
+def _ledger(path: Path) -> Ledger:
+    if path not in _LEDGERS:
+        _LEDGERS[path] = Ledger(path)
+    return _LEDGERS[path]
+
+
+def activate(context: RunContext) -> None:
+    """Make `context` the run of this process and apply its profile and seed."""
+    global _CURRENT
+    _CURRENT = context
+    settings.load_profile(f"ticonf-{context.profile}")
+    from hypothesis import core
+
+    core.global_force_seed = context.seed
+
+
+def current() -> RunContext:
+    if _CURRENT is None:
+        raise RuntimeError("no ticonf run is active: run the suites through pytest or ticonf run")
+    return _CURRENT
+
+
+def start_embedded_server() -> Any:
+    from ticonf.reference.server import start_server
+
+    return start_server()
+
+
+def stop_embedded_server() -> None:
+    global EMBEDDED_SERVER
+    if EMBEDDED_SERVER is not None:
+        EMBEDDED_SERVER.stop()
+        EMBEDDED_SERVER = None

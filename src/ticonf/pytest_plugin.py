@@ -1,0 +1,253 @@
+"""The pytest side of ticonf: options, the run context, fixtures and per-test records.
+
+The controller (or the only process, without xdist) resolves the target, starts the embedded
+reference server when there is none, runs the pre-flight check and renders the reports at the
+end. Each xdist worker receives the context through `workerinput` and writes the records of
+the tests it ran, one JSON line per test, into the report directory.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ticonf import context
+from ticonf.client import ApiClient
+from ticonf.exchanges import Recorder
+from ticonf.outcomes import ERROR, FAILED, PASSED, SKIPPED, classify
+from ticonf.preflight import PreflightError, preflight
+from ticonf.provisioning import Provisioner
+from ticonf.settings import ConfigError, Target, embedded_target, resolve_target
+
+RECORDER_KEY = pytest.StashKey[Recorder]()
+RECORD_KEY = pytest.StashKey[dict[str, Any]]()
+ACTIVE_KEY = pytest.StashKey[bool]()
+SUITES_DIR = Path(__file__).resolve().parents[2] / "suites"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("ticonf", "ticonf conformance run")
+    group.addoption("--target", help="base URL of the API under test, ending in /v1")
+    group.addoption("--api-key", help="API key (user of HTTP Basic auth)")
+    group.addoption("--api-secret", help="API secret (password of HTTP Basic auth)")
+    group.addoption("--profile", choices=context.PROFILES, default="quick")
+    group.addoption("--seed", type=int, default=None, help="make generated inputs repeatable")
+    group.addoption("--report-dir", default=None, help="where reports go (reports/<run-id>)")
+    group.addoption("--run-id", default=None, help="name of this run (default: time-based)")
+
+
+def _is_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def _is_conformance_run(config: pytest.Config) -> bool:
+    """True when the run collects the conformance suites (not the project's own tests)."""
+    if _is_worker(config):
+        return "ticonf" in config.workerinput
+    for arg in config.args:
+        path = Path(arg.split("::", 1)[0]).resolve()
+        if path == SUITES_DIR or SUITES_DIR in path.parents:
+            return True
+    return False
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "req(*ids): requirement IDs a test checks")
+    if not _is_conformance_run(config):
+        return
+    config.stash[ACTIVE_KEY] = True
+    if _is_worker(config):
+        ctx = context.RunContext.from_wire(config.workerinput["ticonf"])
+    else:
+        ctx = _controller_context(config)
+    context.activate(ctx)
+
+
+def _active(config: pytest.Config) -> bool:
+    return config.stash.get(ACTIVE_KEY, False)
+
+
+def _controller_context(config: pytest.Config) -> context.RunContext:
+    option = config.option
+    try:
+        target = resolve_target(option.target, option.api_key, option.api_secret)
+    except ConfigError as error:
+        raise pytest.UsageError(str(error)) from None
+    server = None
+    if target is None:
+        server = context.start_embedded_server()
+        target = embedded_target(server.base_url, option.api_key, option.api_secret)
+    ctx = context.RunContext.create(
+        target=target,
+        profile=option.profile,
+        seed=option.seed,
+        run_id=option.run_id,
+        report_dir=option.report_dir,
+        workers=getattr(option, "numprocesses", None) or 0,
+        embedded=server is not None,
+    )
+    context.EMBEDDED_SERVER = server
+    _run_preflight(ctx)
+    return ctx
+
+
+def _run_preflight(ctx: context.RunContext) -> None:
+    try:
+        preflight(ctx.target, ctx.run_id)
+    except PreflightError as error:
+        ctx.report_dir.mkdir(parents=True, exist_ok=True)
+        (ctx.report_dir / "preflight-error.txt").write_text(str(error) + "\n")
+        context.stop_embedded_server()
+        pytest.exit(f"ticonf: {error}", returncode=context.EXIT_PREFLIGHT)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    if _active(node.config):
+        node.workerinput["ticonf"] = context.current().to_wire()
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    if not _active(config):
+        return []
+    ctx = context.current()
+    return [
+        f"ticonf: target {ctx.target.base_url}, profile {ctx.profile}, "
+        f"seed {ctx.seed}, reports {ctx.report_dir}"
+    ]
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if _active(session.config) and not _is_worker(session.config):
+        from ticonf.report import write_reports
+
+        write_reports(context.current())
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if _active(config) and not _is_worker(config):
+        context.stop_embedded_server()
+
+
+# -- per-test records ----------------------------------------------------------------------
+
+
+def _requirements_of(item: pytest.Item) -> list[str]:
+    ids: list[str] = []
+    for marker in item.iter_markers("req"):
+        ids += [i for i in marker.args if i not in ids]
+    return ids
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if not _active(item.config):
+        return
+    recorder = Recorder()
+    item.stash[RECORDER_KEY] = recorder
+    item.stash[RECORD_KEY] = {
+        "nodeid": item.nodeid,
+        "requirements": _requirements_of(item),
+        "outcome": PASSED,
+        "kind": "",
+        "message": "",
+        "failed_requirements": [],
+        "observations": [],
+        "started": time.time(),
+    }
+    context.CURRENT_RECORDER = recorder
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    report = yield
+    record = item.stash.get(RECORD_KEY, None)
+    if record is None:
+        return report
+    if report.skipped and call.when != "teardown":
+        record["outcome"] = SKIPPED
+        record["message"] = str(getattr(call.excinfo, "value", "") or "")[:500]
+    elif report.failed and call.excinfo is not None:
+        _note_failure(record, call.excinfo.value, call.when)
+    if call.when == "teardown":
+        _write_record(item)
+        context.CURRENT_RECORDER = None
+    return report
+
+
+def _note_failure(record: dict[str, Any], error: BaseException, when: str) -> None:
+    """Keep the first failure of a test; a teardown error does not hide a call failure."""
+    if record["outcome"] in (FAILED, ERROR):
+        return
+    verdict = classify(error)
+    record["outcome"] = verdict.outcome
+    record["kind"] = verdict.kind
+    record["message"] = verdict.message
+    if verdict.outcome == FAILED:
+        named = verdict.requirements or tuple(record["requirements"])
+        record["failed_requirements"] = list(named)
+
+
+def _write_record(item: pytest.Item) -> None:
+    record = item.stash.get(RECORD_KEY, None)
+    recorder = item.stash.get(RECORDER_KEY, None)
+    if record is None or recorder is None:
+        return
+    record["duration"] = round(time.time() - record.pop("started"), 3)
+    record["requests"] = recorder.total
+    if record["outcome"] in (FAILED, ERROR):
+        record["exchanges"] = [e.to_dict() for e in recorder.last(5)]
+    context.current().write_record(record)
+
+
+# -- fixtures ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def target() -> Target:
+    """The deployment under test."""
+    return context.current().target
+
+
+@pytest.fixture
+def recorder(request: pytest.FixtureRequest) -> Recorder:
+    return request.node.stash[RECORDER_KEY]
+
+
+@pytest.fixture
+def api(target: Target, recorder: Recorder) -> Iterator[ApiClient]:
+    """A client of the target that records every exchange as this test's evidence."""
+    client = ApiClient(target, recorder)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def provision(api: ApiClient) -> Iterator[Provisioner]:
+    """Scratch resources for this test, deleted when it ends, whatever its outcome."""
+    ctx = context.current()
+    provisioner = Provisioner(api, ctx.ledger, ctx.run_id)
+    yield provisioner
+    provisioner.cleanup()
+
+
+@pytest.fixture
+def model_id(provision: Provisioner) -> str:
+    """A fresh, empty scratch model."""
+    return provision.model()
+
+
+@pytest.fixture
+def observe(request: pytest.FixtureRequest) -> Callable[[str, Any], None]:
+    """Record a behaviour the documentation leaves open, for the report (never a failure)."""
+
+    def note(topic: str, value: Any) -> None:
+        request.node.stash[RECORD_KEY]["observations"].append(
+            {"topic": topic, "value": json.loads(json.dumps(value, default=str))}
+        )
+
+    return note

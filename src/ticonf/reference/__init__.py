@@ -1,0 +1,5 @@
+"""The reference server: a faithful, in-memory implementation of the training-images API."""
+
+from ticonf.reference.service import DEFAULT_API_KEY, DEFAULT_API_SECRET, ReferenceService
+
+__all__ = ["DEFAULT_API_KEY", "DEFAULT_API_SECRET", "ReferenceService"]
