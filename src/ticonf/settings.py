@@ -92,10 +92,11 @@ def resolve_target(
     secret = resolve_secret(api_secret)
     if not url:
         return None
+    base_url = validate_base_url(url)
     if not key or not secret:
         missing = "--api-key" if not key else "--api-secret"
         raise ConfigError(f"{missing} is needed with a target (or {ENV_API_KEY}/{ENV_API_SECRET})")
-    return Target(validate_base_url(url), key, secret)
+    return Target(base_url, key, secret)
 
 
 def embedded_target(base_url: str, api_key: str | None, api_secret: str | None) -> Target:

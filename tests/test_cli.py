@@ -1,0 +1,111 @@
+"""The `ticonf` command: exit codes and one-line errors, as design.md promises."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ticonf.reference.server import RunningServer, running_server
+
+
+def ticonf(*args: str, env: dict[str, str] | None = None, timeout: float = 300):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("TICONF_")}
+    return subprocess.run(
+        [sys.executable, "-m", "ticonf.cli", *args],
+        capture_output=True, text=True, timeout=timeout, env={**clean, **(env or {})},
+    )
+
+
+def one_line_error(result: subprocess.CompletedProcess) -> str:
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def reference() -> Iterator[RunningServer]:
+    with running_server() as server:
+        yield server
+
+
+def test_help_lists_the_commands() -> None:
+    result = ticonf("--help")
+    assert result.returncode == 0
+    for word in ("run", "serve", "TICONF_TARGET", "Exit codes"):
+        assert word in result.stdout
+
+
+def test_unreachable_target_exits_3(tmp_path: Path) -> None:
+    result = ticonf("run", "--target", "http://127.0.0.1:9/v1", "--api-key", "k",
+                    "--api-secret", "s", "--report-dir", str(tmp_path))
+    assert result.returncode == 3
+    assert "unreachable" in one_line_error(result)
+
+
+def test_rejected_credentials_exit_3(reference: RunningServer, tmp_path: Path) -> None:
+    result = ticonf("run", "--target", reference.base_url, "--api-key", "ticonf",
+                    "--api-secret", "wrong", "--report-dir", str(tmp_path))
+    assert result.returncode == 3
+    assert "rejected the credentials" in one_line_error(result)
+    assert "wrong" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "fragment"),
+    [
+        (["run", "--target", "http://127.0.0.1:9/api"], "ending in /v1"),
+        (["run", "--target", "http://127.0.0.1:9/v1"], "--api-key"),
+        (["serve", "--fault", "no-such-fault"], "unknown fault"),
+    ],
+)
+def test_configuration_errors_exit_2_with_one_line(args: list[str], fragment: str) -> None:
+    result = ticonf(*args)
+    assert result.returncode == 2
+    assert fragment in one_line_error(result)
+
+
+def test_bad_option_values_exit_2() -> None:
+    result = ticonf("run", "--workers", "many")
+    assert result.returncode == 2
+    assert "--workers" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_environment_configures_the_target(tmp_path: Path) -> None:
+    env = {"TICONF_TARGET": "http://127.0.0.1:9/v1", "TICONF_API_KEY": "k",
+           "TICONF_API_SECRET": "s"}
+    result = ticonf("run", "--report-dir", str(tmp_path), env=env)
+    assert result.returncode == 3
+
+
+def test_run_against_the_embedded_reference_is_conformant(tmp_path: Path) -> None:
+    result = ticonf("run", "--report-dir", str(tmp_path), "--workers", "2")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "verdict: CONFORMANT" in result.stdout
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["verdict"] == "conformant"
+    assert report["run"]["tests"] > 0
+    assert (tmp_path / "junit.xml").is_file()
+
+
+def test_serve_answers_on_the_port_it_prints() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ticonf.cli", "serve", "--port", "0"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert process.stdout is not None
+        base_url = process.stdout.readline().split()[-1]
+        import httpx
+
+        response = httpx.get(f"{base_url}/models/unknown", auth=("ticonf", "ticonf-secret"))
+        assert response.status_code == 404
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
