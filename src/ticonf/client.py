@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from ticonf.exchanges import KEPT_REQUEST_HEADERS, Exchange, Recorder, body_text, safe_headers
+from ticonf.politeness import Politeness
 from ticonf.settings import Target
 
 DEFAULT_TIMEOUT = 30.0
@@ -39,8 +40,10 @@ class ApiClient:
         auth: tuple[str, str] | str | None = "target",
         timeout: float = DEFAULT_TIMEOUT,
         transport: httpx.BaseTransport | None = None,
+        politeness: Politeness | None = None,
     ) -> None:
         self.target = target
+        self.politeness = politeness or Politeness()
         self.recorder = recorder if recorder is not None else Recorder()
         self.auth = target.basic_auth if auth == "target" else auth
         self._http = httpx.Client(base_url=target.base_url, timeout=timeout, transport=transport)
@@ -106,7 +109,12 @@ class ApiClient:
         )
         started = time.perf_counter()
         try:
-            response = self._http.send(request)
+            response = self.politeness.call(
+                lambda: self._http.send(request),
+                status_of=lambda r: r.status_code,
+                retry_after_of=lambda r: r.headers.get("retry-after"),
+                on_retry=self.recorder.count_retry,
+            )
         except httpx.TransportError as error:
             exchange.error = f"{type(error).__name__}: {error}"
             self.recorder.add(exchange)

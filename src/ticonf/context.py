@@ -20,6 +20,7 @@ from typing import Any
 from hypothesis import HealthCheck, settings
 
 from ticonf.exchanges import Recorder
+from ticonf.politeness import Politeness
 from ticonf.provisioning import Ledger
 from ticonf.settings import Target
 
@@ -67,6 +68,8 @@ class RunContext:
     workers: int
     embedded: bool
     started: float
+    max_rps: float | None = None
+    timeout: float = 30.0
 
     @classmethod
     def create(
@@ -79,6 +82,8 @@ class RunContext:
         report_dir: str | None,
         workers: int,
         embedded: bool,
+        max_rps: float | None = None,
+        timeout: float = 30.0,
     ) -> RunContext:
         run_id = run_id or new_run_id()
         directory = Path(report_dir) if report_dir else Path("reports") / run_id
@@ -91,6 +96,8 @@ class RunContext:
             workers=workers,
             embedded=embedded,
             started=time.time(),
+            max_rps=max_rps,
+            timeout=timeout,
         )
 
     def to_wire(self) -> dict[str, Any]:
@@ -118,6 +125,26 @@ class RunContext:
     def ledger(self) -> Ledger:
         return _ledger(self.raw_dir / f"resources-{self.process_name}.ndjson")
 
+    @property
+    def politeness(self) -> Politeness:
+        """This process's share of the rate cap; one instance per process."""
+        global _POLITENESS
+        if _POLITENESS is None:
+            share = self.max_rps / max(self.workers, 1) if self.max_rps else None
+            _POLITENESS = Politeness(max_rps=share)
+        return _POLITENESS
+
+    def write_manifest(self) -> None:
+        """What `ticonf cleanup` needs to find the run again; never the credentials."""
+        self.report_dir.mkdir(parents=True, exist_ok=True)
+        manifest = {
+            "run_id": self.run_id,
+            "target": self.target.base_url,
+            "embedded": self.embedded,
+            "started": self.started,
+        }
+        (self.report_dir / "run.json").write_text(json.dumps(manifest, indent=2) + "\n")
+
     def write_record(self, record: dict[str, Any]) -> None:
         path = self.raw_dir / f"records-{self.process_name}.ndjson"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -128,6 +155,7 @@ class RunContext:
 _WRITE_LOCK = threading.Lock()
 _LEDGERS: dict[Path, Ledger] = {}
 _CURRENT: RunContext | None = None
+_POLITENESS: Politeness | None = None
 EMBEDDED_SERVER: Any = None
 CURRENT_RECORDER: Recorder | None = None
 

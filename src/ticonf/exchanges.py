@@ -99,6 +99,11 @@ class Recorder:
         self.limit = limit
         self.exchanges: list[Exchange] = []
         self.total = 0
+        self.retries = 0
+
+    def count_retry(self) -> None:
+        """A request was sent again after a 429; the report counts these."""
+        self.retries += 1
 
     def add(self, exchange: Exchange) -> None:
         self.total += 1

@@ -39,6 +39,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--seed", type=int, default=None, help="make generated inputs repeatable")
     group.addoption("--report-dir", default=None, help="where reports go (reports/<run-id>)")
     group.addoption("--run-id", default=None, help="name of this run (default: time-based)")
+    group.addoption("--max-rps", type=float, default=None, help="cap on requests per second")
+    group.addoption("--timeout", type=float, default=30.0, help="seconds allowed per request")
 
 
 def _is_worker(config: pytest.Config) -> bool:
@@ -90,8 +92,11 @@ def _controller_context(config: pytest.Config) -> context.RunContext:
         report_dir=option.report_dir,
         workers=getattr(option, "numprocesses", None) or 0,
         embedded=server is not None,
+        max_rps=option.max_rps,
+        timeout=option.timeout,
     )
     context.EMBEDDED_SERVER = server
+    ctx.write_manifest()
     _run_preflight(ctx)
     return ctx
 
@@ -199,6 +204,7 @@ def _write_record(item: pytest.Item) -> None:
         return
     record["duration"] = round(time.time() - record.pop("started"), 3)
     record["requests"] = recorder.total
+    record["retries"] = recorder.retries
     if record["outcome"] in (FAILED, ERROR):
         record["exchanges"] = [e.to_dict() for e in recorder.last(5)]
     context.current().write_record(record)
@@ -221,7 +227,8 @@ def recorder(request: pytest.FixtureRequest) -> Recorder:
 @pytest.fixture
 def api(target: Target, recorder: Recorder) -> Iterator[ApiClient]:
     """A client of the target that records every exchange as this test's evidence."""
-    client = ApiClient(target, recorder)
+    ctx = context.current()
+    client = ApiClient(target, recorder, timeout=ctx.timeout, politeness=ctx.politeness)
     yield client
     client.close()
 
