@@ -174,3 +174,24 @@ def test_unicode_round_trips_even_lone_surrogates(client: TestClient, model: str
     response = client.post(f"/v1/models/{model}/training-images", content=content)
     assert response.status_code == 200
     assert response.json()["trainingImage"]["name"] == "\ud800 𝔘 \x00"
+
+
+def test_200_concurrent_adds_give_exactly_200_images() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    from ticonf.reference.server import running_server
+
+    with running_server() as server, httpx.Client(base_url=server.base_url, auth=AUTH) as http:
+        model_id = http.post("/models", json={}).json()["model"]["id"]
+
+        def add_one(seed: int) -> int:
+            body = {"data": png_data_url(seed), "name": f"{seed}.png"}
+            return http.post(f"/models/{model_id}/training-images", json=body).status_code
+
+        with ThreadPoolExecutor(max_workers=20) as pool:
+            statuses = list(pool.map(add_one, range(200)))
+        model = http.get(f"/models/{model_id}").json()["model"]
+    assert statuses == [200] * 200
+    assert model["trainingImagesNumber"] == 200
