@@ -195,3 +195,13 @@ def test_200_concurrent_adds_give_exactly_200_images() -> None:
         model = http.get(f"/models/{model_id}").json()["model"]
     assert statuses == [200] * 200
     assert model["trainingImagesNumber"] == 200
+
+
+def test_assets_can_be_deleted_in_batches(client: TestClient) -> None:
+    ids = [asset(client, i) for i in range(3)]
+    assert client.request("DELETE", "/v1/assets", json={"assetIds": ids}).json() == {}
+    model = client.post("/v1/models", json={}).json()["model"]["id"]
+    response = client.post(f"/v1/models/{model}/training-images", json={"assetId": ids[0]})
+    assert response.status_code == 404
+    too_many = client.request("DELETE", "/v1/assets", json={"assetIds": ["a"] * 101})
+    assert too_many.status_code == 400

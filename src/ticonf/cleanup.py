@@ -1,4 +1,4 @@
-"""Removing what a run left behind, from the ledger it wrote as it created resources.
+"""Removing what a run left behind, from the ledgers it wrote as it created resources.
 
 Tests delete their own models when they end. What survives an interrupted or killed run is
 found in the ledgers under the run's report directory and deleted here, and only that: the
@@ -11,11 +11,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
-
 from ticonf.client import ApiClient
 from ticonf.context import RAW_DIR
-from ticonf.provisioning import Ledger, live_resources
+from ticonf.provisioning import Ledger, live_resources, remove_all
 from ticonf.settings import ConfigError, Target
 
 MANIFEST = "run.json"
@@ -23,9 +21,8 @@ MANIFEST = "run.json"
 
 @dataclass
 class CleanupResult:
-    deleted: list[str] = field(default_factory=list)
+    deleted: int = 0
     failed: list[str] = field(default_factory=list)
-    skipped_assets: int = 0
 
 
 def ledger_paths(report_dir: Path) -> list[Path]:
@@ -44,29 +41,17 @@ def read_manifest(report_dir: Path) -> dict:
 
 
 def remove_leftovers(target: Target, report_dir: Path) -> CleanupResult:
-    """Delete every model the run's ledgers show as created and not deleted."""
-    result = CleanupResult()
+    """Delete every model and asset the run's ledgers show as created and not deleted."""
+    live = list(live_resources(ledger_paths(report_dir)))
     ledger = Ledger(report_dir / RAW_DIR / "resources-cleanup.ndjson")
+    result = CleanupResult()
     api = ApiClient(target, timeout=15.0)
     try:
-        for kind, resource_id in list(live_resources(ledger_paths(report_dir))):
-            if kind != "model":
-                result.skipped_assets += 1
-                continue
-            _delete_model(api, ledger, resource_id, result)
+        for kind in ("model", "asset"):
+            ids = [resource_id for k, resource_id in live if k == kind]
+            failed = remove_all(api, ledger, kind, list(ids))
+            result.deleted += len(ids) - len(failed)
+            result.failed += failed
     finally:
         api.close()
     return result
-
-
-def _delete_model(api: ApiClient, ledger: Ledger, model_id: str, result: CleanupResult) -> None:
-    try:
-        status = api.delete_model(model_id).status_code
-    except httpx.TransportError:
-        result.failed.append(model_id)
-        return
-    if status in (200, 204, 404):
-        ledger.write("deleted", "model", model_id)
-        result.deleted.append(model_id)
-    else:
-        result.failed.append(model_id)

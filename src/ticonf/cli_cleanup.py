@@ -13,9 +13,9 @@ from ticonf.settings import ENV_API_KEY, ENV_API_SECRET, ConfigError, resolve_ta
 def add_parser(commands: Any) -> None:
     cleanup = commands.add_parser(
         "cleanup",
-        help="delete the models a killed run left behind",
+        help="delete what a killed run left behind",
         description="Read the resource ledger of an earlier run (reports/<run-id>/raw/) and "
-        "delete every model it created that is still there. Nothing else is touched. "
+        "delete every model and asset it created that is still there. Nothing else is touched. "
         "Credentials come from the options or the environment, as for `ticonf run`.",
     )
     cleanup.add_argument("--run-id", help="the run to clean up (its reports/<run-id>/ folder)")
@@ -43,9 +43,7 @@ def command_cleanup(args: argparse.Namespace) -> int:
     target = resolve_target(args.target or manifest["target"], args.api_key, args.api_secret)
     assert target is not None
     result = remove_leftovers(target, report_dir)
-    print(f"deleted {len(result.deleted)} model(s) of run {manifest.get('run_id')}")
-    if result.skipped_assets:
-        print(f"left {result.skipped_assets} asset(s): the API documents no asset deletion")
+    print(f"deleted {result.deleted} resource(s) of run {manifest.get('run_id')}")
     if result.failed:
         print(f"could not delete {len(result.failed)}: {', '.join(result.failed)}")
         return 1

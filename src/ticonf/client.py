@@ -86,6 +86,9 @@ class ApiClient:
     def create_asset(self, name: str, image: str) -> httpx.Response:
         return self.send("POST", "/assets", json_body={"name": name, "image": image})
 
+    def delete_assets(self, asset_ids: list[str]) -> httpx.Response:
+        return self.send("DELETE", "/assets", json_body={"assetIds": asset_ids})
+
     # -- transport -------------------------------------------------------------------------
 
     def send(

@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 from ticonf.catalog import RequirementFailure
 from ticonf.client import ApiClient
 from ticonf.samples import png_base64, png_data_url
@@ -75,6 +77,7 @@ class Provisioner:
         self.ledger = ledger
         self.run_id = run_id
         self.models: list[str] = []
+        self.assets: list[str] = []
         self._counter = 0
 
     def name(self, kind: str) -> str:
@@ -99,6 +102,7 @@ class Provisioner:
             raise ProvisioningError(
                 f"POST /assets gave {response.status_code}: {response.text[:200]}"
             )
+        self.assets.append(asset_id)
         self.ledger.write("created", "asset", asset_id)
         return asset_id
 
@@ -125,12 +129,27 @@ class Provisioner:
         return model
 
     def cleanup(self) -> None:
-        """Delete every model this provisioner created; a failure here is not the test's."""
-        while self.models:
-            model_id = self.models.pop()
-            try:
-                response = self.api.delete_model(model_id)
-            except Exception:
-                continue
-            if response.status_code in (200, 204, 404):
-                self.ledger.write("deleted", "model", model_id)
+        """Delete what this provisioner created; what fails stays in the ledger for later."""
+        remove_all(self.api, self.ledger, "model", self.models)
+        remove_all(self.api, self.ledger, "asset", self.assets)
+
+
+GONE = (200, 204, 404)
+
+
+def remove_all(api: ApiClient, ledger: Ledger, kind: str, ids: list[str]) -> list[str]:
+    """Delete models one by one, assets 100 at a time; returns the IDs that could not go."""
+    failed: list[str] = []
+    while ids:
+        batch = [ids.pop()] if kind == "model" else [ids.pop() for _ in range(min(len(ids), 100))]
+        try:
+            response = api.delete_model(batch[0]) if kind == "model" else api.delete_assets(batch)
+            gone = response.status_code in GONE
+        except httpx.TransportError:
+            gone = False
+        for resource_id in batch:
+            if gone:
+                ledger.write("deleted", kind, resource_id)
+            else:
+                failed.append(resource_id)
+    return failed

@@ -103,6 +103,11 @@ ROUTES = [
         methods=["POST"],
     ),
     Route(
+        f"{BASE_PATH}/assets",
+        endpoint(lambda s, r, b: s.delete_assets(b), with_body=True),
+        methods=["DELETE"],
+    ),
+    Route(
         IMAGES,
         endpoint(lambda s, r, b: s.add_images(_model(r), b), with_body=True),
         methods=["POST"],

@@ -20,6 +20,7 @@ from ticonf.reference.images import decode_data_url, decode_image
 
 PRESETS = ("default", "style", "subject")
 MAX_BATCH_ASSETS = 10
+MAX_DELETE_ASSETS = 100
 DOWNLOAD_BASE = "https://assets.reference.invalid"
 DEFAULT_API_KEY = "ticonf"
 DEFAULT_API_SECRET = "ticonf-secret"
@@ -167,6 +168,17 @@ class ReferenceService:
         with self.lock:
             self.assets[asset.id] = asset
         return {"asset": asset.view()}
+
+    def delete_assets(self, body: Any) -> dict[str, Any]:
+        """DELETE /assets with {"assetIds": [...]} (at most 100), as the SDK sends it."""
+        asset_ids = self.require_object(body).get("assetIds")
+        if not isinstance(asset_ids, list) or not 1 <= len(asset_ids) <= MAX_DELETE_ASSETS:
+            raise bad_request(f"assetIds must be an array of 1 to {MAX_DELETE_ASSETS} asset IDs")
+        with self.lock:
+            for asset_id in asset_ids:
+                if isinstance(asset_id, str):
+                    self.assets.pop(asset_id, None)
+        return {}
 
     # -- the four operations -------------------------------------------------------------
 
