@@ -8,6 +8,7 @@ the tests it ran, one JSON line per test, into the report directory.
 
 from __future__ import annotations
 
+import argparse
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -39,8 +40,33 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--seed", type=int, default=None, help="make generated inputs repeatable")
     group.addoption("--report-dir", default=None, help="where reports go (reports/<run-id>)")
     group.addoption("--run-id", default=None, help="name of this run (default: time-based)")
+    group.addoption(
+        "--shard", type=parse_shard, default=None, help="run shard I of N (I/N), e.g. 2/3"
+    )
     group.addoption("--max-rps", type=float, default=None, help="cap on requests per second")
     group.addoption("--timeout", type=float, default=30.0, help="seconds allowed per request")
+
+
+def parse_shard(value: str) -> tuple[int, int]:
+    """'2/3' -> (2, 3); shards are numbered from 1."""
+    index, _, total = value.partition("/")
+    if not (index.isdigit() and total.isdigit() and 1 <= int(index) <= int(total)):
+        raise argparse.ArgumentTypeError(f"--shard takes I/N with 1 <= I <= N, not {value!r}")
+    return int(index), int(total)
+
+
+def select_shard(nodeids: list[str], index: int, total: int) -> set[str]:
+    """Round robin over the sorted test IDs: every shard of one tree gets a fixed, even share."""
+    return set(sorted(nodeids)[index - 1 :: total])
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    shard = config.getoption("shard", None)
+    if not shard or not _active(config):
+        return
+    chosen = select_shard([item.nodeid for item in items], *shard)
+    config.hook.pytest_deselected(items=[i for i in items if i.nodeid not in chosen])
+    items[:] = [item for item in items if item.nodeid in chosen]
 
 
 def _is_worker(config: pytest.Config) -> bool:
