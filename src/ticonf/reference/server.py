@@ -36,7 +36,9 @@ def build_service(fault: str | None, api_key: str, api_secret: str) -> Reference
 def bind_socket(host: str, port: int) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # inherited by connections
     sock.bind((host, port))
+    sock.listen(2048)  # before the ready line, so no client is ever refused
     sock.set_inheritable(True)
     return sock
 
