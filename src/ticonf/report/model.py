@@ -1,14 +1,18 @@
 """The run record: per-test records folded into per-requirement results and a verdict.
 
-Statuses of a requirement:
-  passed    every test that checked it passed
-  failed    a test proved the server wrong (a conformance failure)
-  error     a test that checked it could not finish (network trouble, a suite crash) and none failed
-  skipped   its only tests were skipped
-  untested  no test of this run checked it
+Statuses of a requirement (spec/report-format.md has the full story):
+  passed            a test checked it to the end and passed, and no test proved it wrong
+  failed            a test proved the server wrong (a conformance failure)
+  expected-failure  failed, but the vendor lists it as a known deviation (--expect-fail)
+  error             a test that checked it could not finish (network trouble, a suite crash)
+                    and none proved it wrong
+  skipped           its only tests were skipped
+  untested          no test of this run completed a check of it (none ran, or the ones that
+                    ran stopped on the failure of another requirement)
+
 The verdict is `inconclusive` whenever the run itself had an error: a broken run is never
-reported as a nonconformant server, nor as a conformant one. Otherwise it is
-`nonconformant` when a MUST requirement failed, else `conformant`.
+reported as a nonconformant server, nor as a conformant one. Otherwise it is `nonconformant`
+when a MUST requirement failed (expected or not), else `conformant`.
 """
 
 from __future__ import annotations
@@ -16,100 +20,259 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from ticonf import __version__
-from ticonf.catalog import OPENAPI_PATH, Requirement, load_catalog
+from ticonf.catalog import CATALOG_PATH, LEVELS, OPENAPI_PATH, Requirement, load_catalog
 
 FORMAT_VERSION = 1
 CONFORMANT, NONCONFORMANT, INCONCLUSIVE = "conformant", "nonconformant", "inconclusive"
+PASSED, FAILED, EXPECTED = "passed", "failed", "expected-failure"
+ERROR, SKIPPED, UNTESTED = "error", "skipped", "untested"
+STATUSES = (PASSED, FAILED, EXPECTED, ERROR, SKIPPED, UNTESTED)
+FAILING = (FAILED, EXPECTED)
+
+Record = dict[str, Any]
 
 
-def read_records(raw_dir: Path) -> list[dict[str, Any]]:
+def read_records(raw_dir: Path) -> list[Record]:
+    """Every per-test record the workers of a run wrote, in a stable order."""
     records = []
     for path in sorted(raw_dir.glob("records-*.ndjson")):
         records += [json.loads(line) for line in path.read_text("utf-8").splitlines() if line]
     return records
 
 
-def spec_hash(path: Path = OPENAPI_PATH) -> str:
+def file_hash(path: Path) -> str:
     return "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def requirement_status(requirement_id: str, records: list[dict[str, Any]]) -> str:
-    checked = [r for r in records if requirement_id in r["requirements"]]
-    failed = [r for r in records if requirement_id in r.get("failed_requirements", [])]
-    if failed:
-        return "failed"
-    if any(r["outcome"] == "error" for r in checked):
-        return "error"
-    if any(r["outcome"] == "passed" for r in checked):
-        return "passed"
-    return "skipped" if checked else "untested"
+def iso_time(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def requirement_result(req: Requirement, records: list[dict[str, Any]]) -> dict[str, Any]:
-    checked = [r for r in records if req.id in r["requirements"]]
-    failures = [
-        {"test": r["nodeid"], "message": r["message"], "exchanges": r.get("exchanges", [])}
-        for r in records
-        if req.id in r.get("failed_requirements", [])
-    ]
-    observations = [
-        {"test": r["nodeid"], **obs} for r in checked for obs in r.get("observations", [])
-    ]
+# -- one requirement -----------------------------------------------------------------------
+
+
+def _checked_by(requirement_id: str, records: list[Record]) -> list[Record]:
+    return [r for r in records if requirement_id in r.get("requirements", [])]
+
+
+def _proves_failure(requirement_id: str, record: Record) -> bool:
+    return record["outcome"] == FAILED and requirement_id in record.get("failed_requirements", [])
+
+
+def requirement_status(requirement_id: str, records: list[Record], expected: bool = False) -> str:
+    """The status of one requirement given every record of the run (see the module doc)."""
+    if any(_proves_failure(requirement_id, r) for r in records):
+        return EXPECTED if expected else FAILED
+    checked = _checked_by(requirement_id, records)
+    if any(r["outcome"] == ERROR for r in checked):
+        return ERROR
+    if any(r["outcome"] == PASSED for r in checked):
+        return PASSED
+    if checked and all(r["outcome"] == SKIPPED for r in checked):
+        return SKIPPED
+    return UNTESTED
+
+
+def _failure(record: Record) -> dict[str, Any]:
     return {
-        **req.to_dict(),
-        "status": requirement_status(req.id, records),
-        "tests": sorted({r["nodeid"] for r in checked}),
-        "failures": failures,
-        "observations": observations,
+        "test": record["nodeid"],
+        "message": record.get("message", ""),
+        "exchanges": record.get("exchanges", []),
     }
 
 
-def run_errors(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [
-        {"test": r["nodeid"], "kind": r["kind"], "message": r["message"]}
+def requirement_result(
+    req: Requirement, records: list[Record], deviations: dict[str, str]
+) -> dict[str, Any]:
+    """One entry of `requirements` in report.json."""
+    checked = _checked_by(req.id, records)
+    status = requirement_status(req.id, records, expected=req.id in deviations)
+    return {
+        **req.to_dict(),
+        "status": status,
+        "tests": [
+            {"test": r["nodeid"], "outcome": r["outcome"], "duration_s": r.get("duration", 0.0)}
+            for r in checked
+        ],
+        "failures": [_failure(r) for r in records if _proves_failure(req.id, r)],
+        "errors": [
+            {"test": r["nodeid"], "kind": r.get("kind") or "suite", "message": r.get("message", "")}
+            for r in checked
+            if r["outcome"] == ERROR
+        ],
+        "observations": [
+            {"test": r["nodeid"], "topic": o["topic"], "value": o["value"]}
+            for r in checked
+            for o in r.get("observations", [])
+        ],
+        "expected_failure": _deviation(req.id, status, deviations),
+    }
+
+
+def _deviation(requirement_id: str, status: str, deviations: dict[str, str]) -> Any:
+    """A known deviation and what became of it: still failing, now passing, or unchecked."""
+    if requirement_id not in deviations:
+        return None
+    state = {EXPECTED: "still-failing", PASSED: "now-passing"}.get(status, "unchecked")
+    return {"reason": deviations[requirement_id], "state": state}
+
+
+# -- the run as a whole --------------------------------------------------------------------
+
+
+def run_errors(records: list[Record], catalog: Iterable[str], session: dict[str, Any]) -> list:
+    """Everything that makes the run itself unreliable, whatever the server did."""
+    known = set(catalog)
+    errors = [
+        {"test": r["nodeid"], "kind": r.get("kind") or "suite", "message": r.get("message", "")}
         for r in records
-        if r["outcome"] == "error"
+        if r["outcome"] == ERROR
+    ]
+    errors += _suite_mistakes(records, known)
+    errors += _duplicates(records)
+    errors += _session_errors(records, session)
+    return errors
+
+
+SESSION_EXIT = {
+    2: "the run was interrupted (Ctrl-C, a collection error, or a stop on the first failure)",
+    3: "pytest hit an internal error",
+    4: "pytest refused its arguments",
+    5: "no test was collected",
+}
+
+
+def _session_errors(records: list[Record], session: dict[str, Any]) -> list[dict[str, str]]:
+    """What pytest saw go wrong outside any record: crashed workers, collection errors."""
+    recorded = {r["nodeid"] for r in records}
+    errors = [
+        {"test": p["test"], "kind": "suite", "message": p.get("message", "")[:4000]}
+        for p in session.get("problems", [])
+        if p["test"] not in recorded
+    ]
+    status = session.get("exit_status")
+    if status in SESSION_EXIT:
+        errors.append({"test": "", "kind": "session", "message": SESSION_EXIT[status]})
+    return errors + list(session.get("errors", []))
+
+
+def _suite_mistakes(records: list[Record], known: set[str]) -> list[dict[str, str]]:
+    """A failure that names no known requirement would vanish from the report: say so."""
+    mistakes = []
+    for r in records:
+        unknown = sorted({*r.get("requirements", []), *r.get("failed_requirements", [])} - known)
+        if unknown:
+            message = f"the test names requirements that are not in the catalog: {unknown}"
+            mistakes.append({"test": r["nodeid"], "kind": "suite", "message": message})
+        elif r["outcome"] == FAILED and not r.get("failed_requirements"):
+            message = "the test failed but names no requirement: " + r.get("message", "")[:300]
+            mistakes.append({"test": r["nodeid"], "kind": "suite", "message": message})
+    return mistakes
+
+
+def _duplicates(records: list[Record]) -> list[dict[str, str]]:
+    seen: set[str] = set()
+    twice = sorted({r["nodeid"] for r in records if r["nodeid"] in seen or seen.add(r["nodeid"])})
+    return [
+        {
+            "test": nodeid,
+            "kind": "suite",
+            "message": "more than one record for this test: "
+            "the report directory holds records of an earlier run; use an empty --report-dir",
+        }
+        for nodeid in twice
     ]
 
 
-def verdict_of(requirements: list[dict[str, Any]], errors: list[dict[str, Any]]) -> str:
+def verdict_of(requirements: list[dict[str, Any]], errors: list[Any]) -> tuple[str, str]:
+    """The verdict and the one sentence that explains it."""
     if errors:
-        return INCONCLUSIVE
-    must_failed = any(r["status"] == "failed" and r["level"] == "MUST" for r in requirements)
-    return NONCONFORMANT if must_failed else CONFORMANT
+        return INCONCLUSIVE, f"the run had {len(errors)} error(s) of its own, so no verdict"
+    failed = [r["id"] for r in requirements if r["level"] == "MUST" and r["status"] in FAILING]
+    if failed:
+        return NONCONFORMANT, f"{len(failed)} MUST requirement(s) failed: {', '.join(failed)}"
+    checked = sum(1 for r in requirements if r["level"] == "MUST" and r["status"] == PASSED)
+    if not checked:
+        return INCONCLUSIVE, "no MUST requirement was checked"
+    total = sum(1 for r in requirements if r["level"] == "MUST")
+    return CONFORMANT, f"no MUST requirement failed ({checked} of {total} checked and passed)"
 
 
 def counts(requirements: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
-    table: dict[str, dict[str, int]] = {}
+    """Requirements by level and status, every status present (zeros included)."""
+    table = {level: dict.fromkeys(STATUSES, 0) for level in (*LEVELS, "total")}
     for req in requirements:
-        level = table.setdefault(req["level"], {})
-        level[req["status"]] = level.get(req["status"], 0) + 1
+        table[req["level"]][req["status"]] += 1
+        table["total"][req["status"]] += 1
     return table
 
 
+def observed_behaviours(records: list[Record]) -> list[dict[str, Any]]:
+    """Every observed behaviour by topic: each distinct value, how often and where."""
+    topics: dict[str, dict[str, dict[str, Any]]] = {}
+    for r in records:
+        for obs in r.get("observations", []):
+            key = json.dumps(obs["value"], sort_keys=True)
+            seen = topics.setdefault(obs["topic"], {}).setdefault(
+                key, {"value": obs["value"], "count": 0, "tests": []}
+            )
+            seen["count"] += 1
+            if r["nodeid"] not in seen["tests"]:
+                seen["tests"].append(r["nodeid"])
+    return [
+        {"topic": topic, "values": sorted(values.values(), key=lambda v: -v["count"])}
+        for topic, values in sorted(topics.items())
+    ]
+
+
+def run_section(meta: dict[str, Any], records: list[Record], finished: float) -> dict[str, Any]:
+    started = meta["started"]
+    return {
+        **meta,
+        "started_at": iso_time(started),
+        "finished_at": iso_time(finished),
+        "duration_s": round(max(finished - started, 0.0), 3),
+        "suite_version": __version__,
+        "spec_sha256": file_hash(OPENAPI_PATH),
+        "catalog_sha256": file_hash(CATALOG_PATH),
+        "tests": len(records),
+        "requests": sum(r.get("requests", 0) for r in records),
+    }
+
+
 def build_report(
-    meta: dict[str, Any], records: list[dict[str, Any]], finished: float | None = None
+    meta: dict[str, Any],
+    records: list[Record],
+    finished: float | None = None,
+    *,
+    session: dict[str, Any] | None = None,
+    deviations: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The whole report.json document for a run."""
-    finished = finished or time.time()
-    requirements = [requirement_result(req, records) for req in load_catalog().values()]
-    errors = run_errors(records)
+    """The whole report.json document for a run, before any baseline comparison.
+
+    `session` holds what pytest itself knew (exit status, tests that left no record);
+    `deviations` maps requirement IDs to the reason the vendor gave for deviating.
+    """
+    catalog = load_catalog()
+    deviations = deviations or {}
+    requirements = [requirement_result(req, records, deviations) for req in catalog.values()]
+    errors = run_errors(records, catalog, session or {})
+    verdict, reason = verdict_of(requirements, errors)
+    run = run_section(meta, records, finished or time.time())
+    run["pytest_exit_status"] = (session or {}).get("exit_status")
     return {
         "format_version": FORMAT_VERSION,
-        "run": {
-            **meta,
-            "suite_version": __version__,
-            "spec_sha256": spec_hash(),
-            "duration_s": round(finished - meta["started"], 3),
-            "tests": len(records),
-            "requests": sum(r.get("requests", 0) for r in records),
-        },
-        "verdict": verdict_of(requirements, errors),
+        "run": run,
+        "verdict": verdict,
+        "verdict_reason": reason,
         "counts": counts(requirements),
         "requirements": requirements,
+        "observations": observed_behaviours(records),
         "errors": errors,
     }
