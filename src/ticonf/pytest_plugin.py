@@ -40,6 +40,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--seed", type=int, default=None, help="make generated inputs repeatable")
     group.addoption("--report-dir", default=None, help="where reports go (reports/<run-id>)")
     group.addoption("--run-id", default=None, help="name of this run (default: time-based)")
+    group.addoption("--expect-fail", default=None, help="YAML file of known deviations")
+    group.addoption("--baseline", default=None, help="an earlier report.json to compare with")
     group.addoption(
         "--shard", type=parse_shard, default=None, help="run shard I of N (I/N), e.g. 2/3"
     )
@@ -153,11 +155,28 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     ]
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Refuse a bad --expect-fail or --baseline file before any test runs."""
+    if _active(session.config) and not _is_worker(session.config):
+        from ticonf.report import ReportInputError, check_gate_inputs
+
+        try:
+            check_gate_inputs(session.config.option.expect_fail, session.config.option.baseline)
+        except ReportInputError as error:
+            raise pytest.UsageError(str(error)) from None
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if _active(session.config) and not _is_worker(session.config):
-        from ticonf.report import write_reports
+        from ticonf.report import session_outcome, write_reports
 
-        write_reports(context.current())
+        option = session.config.option
+        write_reports(
+            context.current(),
+            session=session_outcome(session, exitstatus),
+            expect_fail=option.expect_fail,
+            baseline=option.baseline,
+        )
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
