@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ticonf import __version__
+from ticonf import __version__, cli_faults
 from ticonf.context import PROFILES, new_run_id
 from ticonf.settings import (
     ENV_API_KEY,
@@ -228,7 +228,7 @@ def command_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS: list[Callable[[Any], None]] = [_add_run, _add_serve]
+COMMANDS: list[Callable[[Any], None]] = [_add_run, _add_serve, cli_faults.add_parser]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,25 +1,17 @@
-"""The faults themselves, grouped by the kind of deviation."""
+"""The whole catalog: importing this module registers every fault, one module per kind.
 
-from __future__ import annotations
+auth        missing or wrong credentials let through
+fields      response fields missing, renamed, mistyped or wrongly formatted
+status      the wrong status code
+state       the right answer, the wrong stored state
+validation  requests the documentation rules out accepted (or valid ones refused)
+isolation   an image reachable through another model's path
+http        crashes on odd input, malformed JSON, content types, methods
+"""
 
-from typing import Any
+from ticonf.faults import auth, fields, http, isolation, state, status, validation
 
-from ticonf.faults import fault
-from ticonf.reference.service import Model, ReferenceService
-
-
-@fault(
-    "pairs-append",
-    "Replace Pairs appends to the stored pairs instead of replacing them",
-    "PAIRS-002",
-)
-class PairsAppend(ReferenceService):
-    def store_pairs(self, model: Model, pairs: list[dict[str, Any]]) -> None:
-        model.pairs = model.pairs + pairs
-
-
-@fault("auth-ignored", "Requests without credentials are accepted", "AUTH-001")
-class AuthIgnored(ReferenceService):
-    def authenticate(self, authorization: str | None) -> None:
-        if authorization:
-            super().authenticate(authorization)
+KINDS = {
+    module.__name__.rsplit(".", 1)[1]: module
+    for module in (auth, fields, status, state, validation, isolation, http)
+}

@@ -1,0 +1,326 @@
+"""The fault sweep: run the conformance suite against the clean reference and every fault.
+
+A fault is *caught* when the run against it reaches a verdict and every requirement the fault's
+catalog entry names has status failed. For a fault that violates only SHOULD requirements the
+verdict stays conformant by definition, so only the failures count; for any other fault the
+verdict must be nonconformant. An inconclusive run never counts as caught: a fault that
+breaks the run instead of failing a requirement proves nothing about the suite.
+The clean reference *passes* when its verdict is conformant and no requirement failed.
+
+Each run is what `ticonf run --target URL` does: a reference server (with the fault) in its own
+process, and pytest on suites/ in a subprocess writing report.json. Runs go `jobs` at a time,
+each with one pytest worker: on two cores that beats one run with two workers, whose
+collection and start-up do not parallelise.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ticonf.catalog import load_catalog
+from ticonf.faults import Fault
+from ticonf.faults.selection import ENV_REQUIREMENTS
+from ticonf.reference.server import start_server
+from ticonf.reference.service import DEFAULT_API_KEY, DEFAULT_API_SECRET
+from ticonf.settings import ENV_API_KEY, ENV_API_SECRET, ENV_TARGET
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+SUITES_DIR = PROJECT_DIR / "suites"
+CLEAN = "(clean reference)"
+SELECTIONS = ("full", "targeted")
+RUN_TIMEOUT_S = 900
+FAILING_STATUSES = ("failed", "expected-failure")
+# Variables of an enclosing pytest (the project's own tests) that must not leak into a run.
+LEAKING_ENV = (
+    "PYTEST_XDIST_WORKER",
+    "PYTEST_XDIST_WORKER_COUNT",
+    "PYTEST_XDIST_TESTRUNUID",
+    "PYTEST_CURRENT_TEST",
+    "PYTEST_ADDOPTS",
+    "TICONF_API_SECRET_FILE",
+)
+
+
+@dataclass(frozen=True)
+class SweepOptions:
+    """How each run is made: the suite's profile and seed, and which tests run."""
+
+    profile: str = "quick"
+    seed: int | None = None
+    selection: str = "full"
+    timeout_s: float = RUN_TIMEOUT_S
+
+
+@dataclass
+class Outcome:
+    """One run of the sweep, judged."""
+
+    name: str
+    expected: tuple[str, ...]
+    failed: tuple[str, ...] = ()
+    verdict: str = "none"
+    ok: bool = False
+    seconds: float = 0.0
+    note: str = ""
+    report_dir: str = ""
+    tests: int = 0
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        return tuple(r for r in self.expected if r not in self.failed)
+
+
+@dataclass
+class SweepResult:
+    clean: Outcome
+    faults: list[Outcome] = field(default_factory=list)
+    wall_s: float = 0.0
+    options: SweepOptions = field(default_factory=SweepOptions)
+
+    @property
+    def caught(self) -> int:
+        return sum(outcome.ok for outcome in self.faults)
+
+    @property
+    def success(self) -> bool:
+        return self.clean.ok and self.caught == len(self.faults)
+
+    def figure(self) -> str:
+        return f"caught {self.caught} of {len(self.faults)} faults"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "figure": self.figure(),
+            "success": self.success,
+            "wall_s": round(self.wall_s, 1),
+            "options": asdict(self.options),
+            "clean": asdict(self.clean),
+            "faults": [asdict(outcome) for outcome in self.faults],
+        }
+
+
+# -- one run -------------------------------------------------------------------------------
+
+
+def pytest_command(report_dir: Path, run_id: str, options: SweepOptions) -> list[str]:
+    """The pytest invocation of `ticonf run --workers 1`, plus the sweep's selection plugin."""
+    command = [sys.executable, "-m", "pytest", str(SUITES_DIR), "-p", "no:cacheprovider"]
+    command += ["--rootdir", str(PROJECT_DIR), "-q", "-rN", "--color=no", "-p", "no:xdist"]
+    command += ["--run-id", run_id, "--report-dir", str(report_dir), "--profile", options.profile]
+    if options.seed is not None:
+        command += ["--seed", str(options.seed)]
+    if options.selection == "targeted":
+        command += ["-p", "ticonf.faults.selection"]
+    return command
+
+
+def run_environment(base_url: str, requirements: Iterable[str]) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in LEAKING_ENV}
+    env.update({ENV_TARGET: base_url, ENV_API_KEY: DEFAULT_API_KEY})
+    env[ENV_API_SECRET] = DEFAULT_API_SECRET
+    env[ENV_REQUIREMENTS] = ",".join(requirements)
+    return env
+
+
+def _run_pytest(command: list[str], env: dict[str, str], log: Path, timeout: float) -> str:
+    """Run pytest in its own process group; '' when it ended, a note when it had to be killed."""
+    with log.open("w", encoding="utf-8") as out:
+        process = subprocess.Popen(
+            command,
+            cwd=PROJECT_DIR,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            return f"the run took longer than {timeout:.0f} s and was stopped"
+    return ""
+
+
+def run_suite(
+    fault: str | None, report_dir: Path, options: SweepOptions, requirements: Iterable[str] = ()
+) -> tuple[dict[str, Any] | None, str]:
+    """The report of one suite run against the reference with `fault`, or None and why not."""
+    report_dir.mkdir(parents=True, exist_ok=True)
+    run_id = f"sweep-{fault or 'clean'}"
+    selected = requirements if options.selection == "targeted" else ()
+    server = start_server(fault)
+    try:
+        note = _run_pytest(
+            pytest_command(report_dir, run_id, options),
+            run_environment(server.base_url, selected),
+            report_dir / "pytest.log",
+            options.timeout_s,
+        )
+    finally:
+        server.stop()
+    report_path = report_dir / "report.json"
+    if note or not report_path.exists():
+        return None, note or _no_report_note(report_dir)
+    return json.loads(report_path.read_text(encoding="utf-8")), ""
+
+
+def _no_report_note(report_dir: Path) -> str:
+    preflight = report_dir / "preflight-error.txt"
+    if preflight.exists():
+        return preflight.read_text(encoding="utf-8").strip()
+    return f"the run wrote no report; see {report_dir / 'pytest.log'}"
+
+
+# -- judging -------------------------------------------------------------------------------
+
+
+def failed_requirements(report: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(r["id"] for r in report["requirements"] if r["status"] in FAILING_STATUSES)
+
+
+def first_error(report: dict[str, Any]) -> str:
+    errors = report.get("errors") or []
+    if not errors:
+        return ""
+    error = errors[0]
+    return f"run error in {error.get('test', '?')}: {str(error.get('message', ''))[:200]}"
+
+
+def judge_fault(fault: Fault, report: dict[str, Any] | None, note: str) -> Outcome:
+    outcome = Outcome(name=fault.name, expected=fault.violates, note=note)
+    if report is None:
+        return outcome
+    outcome.failed = failed_requirements(report)
+    outcome.verdict = report["verdict"]
+    outcome.tests = report["run"].get("tests", 0)
+    levels = {req_id: req.level for req_id, req in load_catalog().items()}
+    should_only = all(levels.get(r) == "SHOULD" for r in fault.violates)
+    wanted_verdict = ("conformant", "nonconformant") if should_only else ("nonconformant",)
+    outcome.ok = not outcome.missing and outcome.verdict in wanted_verdict
+    if outcome.verdict == "inconclusive":
+        outcome.note = first_error(report)
+    elif outcome.missing:
+        outcome.note = "not failed: " + ", ".join(outcome.missing)
+    return outcome
+
+
+def judge_clean(report: dict[str, Any] | None, note: str) -> Outcome:
+    outcome = Outcome(name=CLEAN, expected=(), note=note)
+    if report is None:
+        return outcome
+    outcome.failed = failed_requirements(report)
+    outcome.verdict = report["verdict"]
+    outcome.tests = report["run"].get("tests", 0)
+    outcome.ok = outcome.verdict == "conformant" and not outcome.failed
+    if outcome.verdict == "inconclusive":
+        outcome.note = first_error(report)
+    elif outcome.failed:
+        outcome.note = "the correct server failed: " + ", ".join(outcome.failed)
+    return outcome
+
+
+# -- the sweep -----------------------------------------------------------------------------
+
+
+def _timed(
+    name: str, root: Path, run: Callable[[Path], Outcome], progress: Callable[[Outcome], None]
+) -> Outcome:
+    started = time.monotonic()
+    report_dir = root / name.strip("()").replace(" ", "-")
+    try:
+        outcome = run(report_dir)
+    except Exception as error:  # a server that would not start: report it, keep sweeping
+        outcome = Outcome(name=name, expected=(), note=f"{type(error).__name__}: {error}")
+    outcome.seconds = round(time.monotonic() - started, 1)
+    outcome.report_dir = str(report_dir)
+    progress(outcome)
+    return outcome
+
+
+def sweep(
+    faults: list[Fault],
+    root: Path,
+    *,
+    jobs: int = 2,
+    options: SweepOptions | None = None,
+    progress: Callable[[Outcome], None] = lambda outcome: None,
+) -> SweepResult:
+    """Run the clean reference and every fault, `jobs` runs at a time; reports under `root`."""
+    options = options or SweepOptions()
+    started = time.monotonic()
+
+    def clean(report_dir: Path) -> Outcome:
+        full = SweepOptions(**{**asdict(options), "selection": "full"})
+        return judge_clean(*run_suite(None, report_dir, full))
+
+    def faulty(fault: Fault) -> Callable[[Path], Outcome]:
+        def run(report_dir: Path) -> Outcome:
+            report, note = run_suite(fault.name, report_dir, options, fault.violates)
+            return judge_fault(fault, report, note)
+
+        return run
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        clean_future = pool.submit(_timed, CLEAN, root, clean, progress)
+        futures = [pool.submit(_timed, f.name, root, faulty(f), progress) for f in faults]
+        result = SweepResult(clean=clean_future.result(), faults=[f.result() for f in futures])
+    for fault, outcome in zip(faults, result.faults, strict=True):
+        outcome.expected = fault.violates
+    result.wall_s = time.monotonic() - started
+    result.options = options
+    return result
+
+
+# -- rendering -----------------------------------------------------------------------------
+
+
+def outcome_row(outcome: Outcome, clean: bool = False) -> list[str]:
+    mark = ("passes" if outcome.ok else "FAILS") if clean else ("yes" if outcome.ok else "NO")
+    expected = ", ".join(outcome.expected) or "-"
+    failed = ", ".join(outcome.failed) or "-"
+    return [outcome.name, expected, failed, mark, f"{outcome.seconds:.0f} s"]
+
+
+HEADERS = ["fault", "expected to fail", "failed", "caught", "time"]
+
+
+def render_table(result: SweepResult) -> str:
+    """The detection table as aligned plain text, followed by notes and the figure."""
+    rows = [outcome_row(result.clean, clean=True)] + [outcome_row(o) for o in result.faults]
+    widths = [max(len(r[i]) for r in [HEADERS, *rows]) for i in range(len(HEADERS) - 1)]
+    lines = []
+    for row in [HEADERS, *rows]:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        lines.append("  ".join([*cells, row[-1]]).rstrip())
+    notes = [o for o in [result.clean, *result.faults] if o.note and not o.ok]
+    if notes:
+        lines.append("")
+        lines += [f"{o.name}: {o.note}" for o in notes]
+    lines.append("")
+    clean = "passes" if result.clean.ok else "FAILS"
+    lines.append(f"{result.figure()}; the clean reference {clean}; wall time {result.wall_s:.0f} s")
+    return "\n".join(lines)
+
+
+def render_markdown(result: SweepResult) -> str:
+    rows = [outcome_row(result.clean, clean=True)] + [outcome_row(o) for o in result.faults]
+    lines = ["| " + " | ".join(HEADERS) + " |", "|" + " --- |" * len(HEADERS)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines) + f"\n\n{result.figure()}, wall time {result.wall_s:.0f} s\n"
+
+
+def write_results(result: SweepResult, root: Path) -> None:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "sweep.json").write_text(json.dumps(result.to_dict(), indent=2) + "\n")
+    (root / "sweep.md").write_text(render_markdown(result))
