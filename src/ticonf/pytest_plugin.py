@@ -221,8 +221,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     if report.skipped and call.when != "teardown":
         record["outcome"] = SKIPPED
         record["message"] = str(getattr(call.excinfo, "value", "") or "")[:500]
-    elif report.failed and call.excinfo is not None:
+    elif report.failed and call.excinfo is not None and record["outcome"] not in (FAILED, ERROR):
         _note_failure(record, call.excinfo.value, call.when)
+        # The evidence is what led to the failure, not the cleanup requests that follow it.
+        record["exchanges"] = [e.to_dict() for e in item.stash[RECORDER_KEY].last(5)]
     if call.when == "teardown":
         _write_record(item)
         context.CURRENT_RECORDER = None
@@ -251,7 +253,7 @@ def _write_record(item: pytest.Item) -> None:
     record["requests"] = recorder.total
     record["retries"] = recorder.retries
     if record["outcome"] in (FAILED, ERROR):
-        record["exchanges"] = [e.to_dict() for e in recorder.last(5)]
+        record.setdefault("exchanges", [e.to_dict() for e in recorder.last(5)])
     context.current().write_record(record)
 
 
