@@ -29,7 +29,7 @@ from typing import Any
 
 from ticonf.catalog import load_catalog
 from ticonf.faults import Fault
-from ticonf.faults.selection import ENV_REQUIREMENTS
+from ticonf.faults.sweep_plugin import ENV_REQUIREMENTS
 from ticonf.reference.server import start_server
 from ticonf.reference.service import DEFAULT_API_KEY, DEFAULT_API_SECRET
 from ticonf.settings import ENV_API_KEY, ENV_API_SECRET, ENV_TARGET
@@ -113,15 +113,13 @@ class SweepResult:
 
 
 def pytest_command(report_dir: Path, run_id: str, options: SweepOptions) -> list[str]:
-    """The pytest invocation of `ticonf run --workers 1`, plus the sweep's selection plugin."""
+    """The pytest invocation of `ticonf run --workers 1`, plus the sweep's plugin."""
     command = [sys.executable, "-m", "pytest", str(SUITES_DIR), "-p", "no:cacheprovider"]
     command += ["--rootdir", str(PROJECT_DIR), "-q", "-rN", "--color=no", "-p", "no:xdist"]
     command += ["--run-id", run_id, "--report-dir", str(report_dir), "--profile", options.profile]
     if options.seed is not None:
         command += ["--seed", str(options.seed)]
-    if options.selection == "targeted":
-        command += ["-p", "ticonf.faults.selection"]
-    return command
+    return [*command, "-p", "ticonf.faults.sweep_plugin"]
 
 
 def run_environment(base_url: str, requirements: Iterable[str]) -> dict[str, str]:

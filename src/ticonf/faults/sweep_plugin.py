@@ -1,9 +1,13 @@
-"""A pytest plugin for targeted sweeps: keep only the tests that check given requirements.
+"""The pytest plugin of sweep runs: no shrinking, and optionally only the targeted tests.
 
-`ticonf faults --sweep --selection targeted` loads it with `-p ticonf.faults.selection` and
-names the requirements in TICONF_SWEEP_REQUIREMENTS (comma-separated). A test is kept when
-its `req` marker names one of them, so the run proves exactly that those tests can fail.
-It runs in the controller and in every xdist worker, which all make the same choice.
+The sweep asks one question per fault: does the suite find it? Hypothesis finds a failing
+example in its generate phase; shrinking then spends most of a failing run (tens of seconds
+against a server) making that example smaller, which changes nothing about whether the
+failure was found. Sweep runs therefore keep the active profile and drop the shrink phase.
+
+With TICONF_SWEEP_REQUIREMENTS set (comma-separated IDs), a test is kept only when its `req`
+marker names one of them: the run then proves exactly that those tests can fail.
+The plugin runs in the controller and in every xdist worker, which all make the same choice.
 """
 
 from __future__ import annotations
@@ -11,8 +15,10 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import Phase, settings
 
 ENV_REQUIREMENTS = "TICONF_SWEEP_REQUIREMENTS"
+PROFILE = "ticonf-sweep"
 
 
 def wanted() -> set[str]:
@@ -21,6 +27,14 @@ def wanted() -> set[str]:
 
 def checks_any(item: pytest.Item, requirements: set[str]) -> bool:
     return any(set(marker.args) & requirements for marker in item.iter_markers("req"))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """After ticonf has loaded its profile: the same profile without the shrink phase."""
+    phases = [phase for phase in settings.default.phases if phase is not Phase.shrink]
+    settings.register_profile(PROFILE, parent=settings.default, phases=phases)
+    settings.load_profile(PROFILE)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

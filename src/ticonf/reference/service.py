@@ -296,7 +296,8 @@ class ReferenceService:
     def validate_pair(self, model: Model, pair: Any) -> dict[str, Any]:
         pair = self.require_object(pair)
         for key in ("sourceId", "targetId"):
-            if pair.get(key) not in model.images:
+            value = pair.get(key)
+            if not isinstance(value, str) or value not in model.images:
                 raise bad_request(f"{key} must be the ID of a training image of this model")
         if not isinstance(pair.get("instruction", ""), str):
             raise bad_request("instruction must be a string")
