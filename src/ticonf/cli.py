@@ -7,7 +7,6 @@ Exit codes of `ticonf run`: 0 conformant, 1 nonconformant, 2 usage or configurat
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
@@ -17,17 +16,24 @@ from typing import Any
 
 from ticonf import __version__, cli_faults
 from ticonf.context import PROFILES, new_run_id
+from ticonf.report import REPORT_FILES, ReportInputError, check_gate_inputs
+from ticonf.report.console import comparison_lines, summary_lines
+from ticonf.report.gate import compare
+from ticonf.report.inputs import load_report
+from ticonf.report.scrub import scrub_tree
 from ticonf.settings import (
     ENV_API_KEY,
     ENV_API_SECRET,
     ENV_TARGET,
     ConfigError,
+    embedded_target,
     resolve_target,
 )
 
 EXIT_CONFORMANT, EXIT_NONCONFORMANT, EXIT_USAGE, EXIT_INCONCLUSIVE = 0, 1, 2, 3
 VERDICT_EXIT = {"conformant": 0, "nonconformant": 1, "inconclusive": 3}
 PROJECT_DIR = Path(__file__).resolve().parents[2]
+LEAKING_PREFIXES = ("PYTEST_XDIST_", "PYTEST_CURRENT_TEST")
 SUITES_DIR = PROJECT_DIR / "suites"
 
 DESCRIPTION = """\
@@ -36,6 +42,10 @@ A conformance suite for the training-images API of Scenario's image-generation s
   ticonf run                         test the embedded reference server (zero configuration)
   ticonf run --target URL --api-key KEY --api-secret SECRET
                                      test a deployment whose base URL ends in /v1
+  ticonf run ... --baseline OLD/report.json --expect-fail deviations.yaml
+                                     gate on regressions only, known deviations allowed
+  ticonf diff OLD/report.json NEW/report.json
+                                     compare two runs (exit 1 on a regression)
   ticonf serve [--port P] [--fault NAME]
                                      run the reference server alone
 
@@ -62,7 +72,8 @@ def _add_run(commands: Any) -> None:
         "run",
         help="run the conformance suite and write reports",
         description="Run the conformance suite against a target (default: the embedded "
-        "reference server) and write report.json and junit.xml under the report directory.",
+        "reference server) and write report.json, report.html, summary.md and junit.xml under "
+        "the report directory. The exit code is the CI gate: 0 passed, 1 failed, 3 no verdict.",
     )
     run.add_argument("--target", help=f"base URL ending in /v1 (env {ENV_TARGET})")
     run.add_argument("--api-key", help=f"API key, the Basic auth user (env {ENV_API_KEY})")
@@ -77,8 +88,37 @@ def _add_run(commands: Any) -> None:
         "--profile", choices=PROFILES, default="quick", help="quick (CI gate) or full (release)"
     )
     run.add_argument("--seed", type=int, help="repeat the inputs of an earlier run")
+    run.add_argument(
+        "--baseline",
+        metavar="OLD/report.json",
+        help="gate on regressions: exit 1 only for requirements that passed there and fail now",
+    )
+    run.add_argument(
+        "--expect-fail",
+        metavar="FILE",
+        help="YAML file of known deviations (deviations: [{id, reason}]); they never fail the gate",
+    )
     run.add_argument("-v", "--verbose", action="store_true", help="show pytest's output live")
+    run.add_argument(
+        "pytest_args",
+        nargs="*",
+        metavar="-- PYTEST_ARGS",
+        help="extra pytest arguments after --, e.g. `-- -k pairs` for the Replace Pairs tests",
+    )
     run.set_defaults(handler=command_run)
+
+
+def _add_diff(commands: Any) -> None:
+    diff = commands.add_parser(
+        "diff",
+        help="compare two report.json files",
+        description="Print how the requirements of NEW moved since OLD: regressions (passed "
+        "in OLD, fail in NEW), newly passing ones and other changes. Exit 1 when there is a "
+        "regression, 0 otherwise, 2 when a file cannot be read.",
+    )
+    diff.add_argument("old", metavar="OLD", help="the baseline report.json")
+    diff.add_argument("new", metavar="NEW", help="the report.json to check")
+    diff.set_defaults(handler=command_diff)
 
 
 def _add_serve(commands: Any) -> None:
@@ -121,12 +161,18 @@ def pytest_command(args: argparse.Namespace, run_id: str, report_dir: Path) -> l
         command += ["-p", "no:xdist"]
     if args.seed is not None:
         command += ["--seed", str(args.seed)]
-    return command
+    for option, value in (("--expect-fail", args.expect_fail), ("--baseline", args.baseline)):
+        if value:
+            command += [option, str(Path(value).resolve())]  # pytest runs in PROJECT_DIR
+    return command + list(args.pytest_args)
 
 
 def child_environment(args: argparse.Namespace) -> dict[str, str]:
-    """Credentials travel to pytest through its environment, never its command line."""
-    env = dict(os.environ)
+    """Credentials travel to pytest through its environment, never its command line.
+
+    Variables of an enclosing pytest-xdist worker are dropped: they would confuse the run's own.
+    """
+    env = {k: v for k, v in os.environ.items() if not k.startswith(LEAKING_PREFIXES)}
     for name, value in (
         (ENV_TARGET, args.target),
         (ENV_API_KEY, args.api_key),
@@ -137,13 +183,37 @@ def child_environment(args: argparse.Namespace) -> dict[str, str]:
     return env
 
 
+def run_secrets(args: argparse.Namespace) -> tuple[str, ...]:
+    """The credentials of this run, which no file it writes may contain."""
+    target = resolve_target(args.target, args.api_key, args.api_secret)
+    if target is None:
+        target = embedded_target("http://127.0.0.1/v1", args.api_key, args.api_secret)
+    return target.secrets()
+
+
+def prepare_report_dir(args: argparse.Namespace, run_id: str) -> Path:
+    """The report directory, refused when it already holds a run (records would mix)."""
+    report_dir = Path(args.report_dir or Path("reports") / run_id).resolve()
+    if report_dir.exists() and not report_dir.is_dir():
+        raise UsageFailure(f"--report-dir {report_dir} is a file, not a directory")
+    if (report_dir / "report.json").exists() or any((report_dir / "raw").glob("*.ndjson")):
+        raise UsageFailure(
+            f"{report_dir} already holds the reports of a run; pass an empty --report-dir"
+        )
+    try:
+        report_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UsageFailure(f"cannot create --report-dir {report_dir}: {error.strerror}") from None
+    return report_dir
+
+
 def command_run(args: argparse.Namespace) -> int:
-    resolve_target(args.target, args.api_key, args.api_secret)
+    secrets = run_secrets(args)
     if not SUITES_DIR.is_dir():
         raise UsageFailure(f"the suites are not at {SUITES_DIR}: install ticonf with pip -e")
+    check_inputs(args.expect_fail, args.baseline)
     run_id = new_run_id()
-    report_dir = Path(args.report_dir or Path("reports") / run_id).resolve()
-    report_dir.mkdir(parents=True, exist_ok=True)
+    report_dir = prepare_report_dir(args, run_id)
     where = args.target or os.environ.get(ENV_TARGET) or "the embedded reference server"
     print(f"ticonf: testing {where} (profile {args.profile}, {args.workers} worker(s))")
     log_path = report_dir / "pytest.log"
@@ -156,10 +226,20 @@ def command_run(args: argparse.Namespace) -> int:
             stderr=subprocess.STDOUT if not args.verbose else None,
             check=False,
         )
+    scrub_tree(report_dir, secrets)
     return finish_run(report_dir, completed.returncode, log_path)
 
 
+def check_inputs(expect_fail: str | None, baseline: str | None) -> None:
+    """Refuse a bad --expect-fail or --baseline file before a long run, in one line."""
+    try:
+        check_gate_inputs(expect_fail, baseline)
+    except ReportInputError as error:
+        raise UsageFailure(str(error)) from None
+
+
 def finish_run(report_dir: Path, returncode: int, log_path: Path) -> int:
+    """The exit code of the run: its CI gate, or why there is none."""
     report_path = report_dir / "report.json"
     preflight_path = report_dir / "preflight-error.txt"
     if preflight_path.exists():
@@ -168,15 +248,16 @@ def finish_run(report_dir: Path, returncode: int, log_path: Path) -> int:
     if returncode == 4:
         print(f"ticonf: {usage_error_line(log_path)}", file=sys.stderr)
         return EXIT_USAGE
-    if not report_path.exists():
+    try:
+        report = load_report(report_path, "the run's report")
+    except ReportInputError as error:
         print(
-            f"ticonf: the run ended without a report (pytest exit {returncode}); see {log_path}",
+            f"ticonf: the run ended without a usable report ({error}); see {log_path}",
             file=sys.stderr,
         )
         return EXIT_INCONCLUSIVE
-    report = json.loads(report_path.read_text(encoding="utf-8"))
     print_summary(report, report_dir)
-    return VERDICT_EXIT[report["verdict"]]
+    return report["gate"]["exit_code"]
 
 
 def usage_error_line(log_path: Path) -> str:
@@ -187,21 +268,27 @@ def usage_error_line(log_path: Path) -> str:
 
 
 def print_summary(report: dict[str, Any], report_dir: Path) -> None:
-    run = report["run"]
-    print(
-        f"verdict: {report['verdict'].upper()}  ({run['tests']} tests, {run['requests']} "
-        f"requests, {run['duration_s']:.1f} s, seed {run['seed']})"
-    )
-    for level, statuses in sorted(report["counts"].items()):
-        figures = ", ".join(f"{count} {status}" for status, count in sorted(statuses.items()))
-        print(f"  {level}: {figures}")
-    for req in report["requirements"]:
-        if req["status"] in ("failed", "error"):
-            print(f"  {req['status'].upper():6} {req['id']} {req['level']}: {req['statement']}")
-    for error in report["errors"][:5]:
-        print(f"  run error in {error['test']}: {error['message'][:160]}")
-    written = sorted(p.name for p in report_dir.iterdir() if p.is_file() and p.suffix != ".log")
-    print(f"reports: {report_dir}/ ({', '.join(written)})")
+    """Verdict, counts, failing requirements, gate and the paths of the reports written."""
+    written = [report_dir / name for name in (*REPORT_FILES, "pytest.log")]
+    for line in summary_lines(report, [p for p in written if p.exists()]):
+        print(line)
+
+
+# -- ticonf diff ---------------------------------------------------------------------------
+
+
+def command_diff(args: argparse.Namespace) -> int:
+    """The baseline comparison alone: exit 1 on a regression, else 0."""
+    try:
+        old = load_report(args.old, "OLD")
+        new = load_report(args.new, "NEW")
+    except ReportInputError as error:
+        raise UsageFailure(str(error)) from None
+    comparison = compare(old, new)
+    print(f"NEW: run {new['run']['run_id']} ({new['verdict']}, {new['run']['started_at']})")
+    for line in comparison_lines(comparison):
+        print(line)
+    return EXIT_NONCONFORMANT if comparison["regressions"] else EXIT_CONFORMANT
 
 
 # -- ticonf serve --------------------------------------------------------------------------
@@ -228,7 +315,7 @@ def command_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS: list[Callable[[Any], None]] = [_add_run, _add_serve, cli_faults.add_parser]
+COMMANDS: list[Callable[[Any], None]] = [_add_run, _add_serve, _add_diff, cli_faults.add_parser]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
