@@ -1,0 +1,34 @@
+"""The documented 200 response schemas of spec/openapi.yaml, as plain JSON Schema checks.
+
+The OpenAPI response schemas used here are plain JSON Schema (types, required, items), so a
+Draft 4 validator whose root carries the spec's components resolves every $ref in them.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import yaml
+from jsonschema import Draft4Validator
+
+from ticonf.catalog import OPENAPI_PATH
+
+
+@functools.cache
+def _spec() -> dict[str, Any]:
+    return yaml.safe_load(OPENAPI_PATH.read_text(encoding="utf-8"))
+
+
+@functools.cache
+def _validator(method: str, path: str) -> Draft4Validator:
+    spec = _spec()
+    operation = spec["paths"][path][method.lower()]
+    schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+    return Draft4Validator({**schema, "components": spec["components"]})
+
+
+def response_errors(method: str, path: str, body: Any) -> list[str]:
+    """Where `body` breaks the documented 200 schema of the operation (empty: it conforms)."""
+    errors = _validator(method, path).iter_errors(body)
+    return [f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}" for e in errors][:5]

@@ -1,0 +1,264 @@
+"""Checks and state observations shared by the scenario suites.
+
+Every check names the requirement it proves and says what was expected and what was seen, so
+that a failure reads as a sentence about the server. State is only ever observed through the
+API: responses and GET /models/{modelId}.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from hypothesis import settings
+
+from ticonf.catalog import check
+from ticonf.client import ApiClient, image_path, images_path
+from ticonf.provisioning import Provisioner
+from ticonf.samples import png_data_url
+
+Req = str | tuple[str, ...]
+
+TRAINING_IMAGE_FIELDS = (
+    "id",
+    "name",
+    "createdAt",
+    "description",
+    "automaticCaptioning",
+    "downloadUrl",
+)
+PAIR_FIELDS = ("sourceId", "targetId", "instruction")
+PRESETS = ("default", "style", "subject")
+
+
+def examples(fraction: float) -> settings:
+    """The active hypothesis profile with a fraction of its examples, for costly properties."""
+    return settings(max_examples=max(2, round(settings.default.max_examples * fraction)))
+
+
+# -- responses ------------------------------------------------------------------------------
+
+
+def show(response: httpx.Response) -> str:
+    """A response in a few words, for failure messages."""
+    return f"{response.status_code} {response.text[:200]!r}"
+
+
+def json_body(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def expect_status(response: httpx.Response, expected: int, req: Req, action: str) -> None:
+    check(
+        response.status_code == expected,
+        req,
+        f"{action}: expected {expected}, got {show(response)}",
+    )
+
+
+def expect_4xx(response: httpx.Response, req: Req, action: str) -> None:
+    check(
+        400 <= response.status_code < 500,
+        req,
+        f"{action}: expected a 4xx rejection, got {show(response)}",
+    )
+
+
+def training_image(response: httpx.Response, req: Req, action: str) -> dict[str, Any]:
+    """The trainingImage object of a 200 response, or a failure of `req`."""
+    expect_status(response, 200, req, action)
+    body = json_body(response)
+    image = body.get("trainingImage") if isinstance(body, dict) else None
+    check(
+        isinstance(image, dict),
+        req,
+        f"{action}: expected a trainingImage object in the 200 body, got {show(response)}",
+    )
+    return image
+
+
+def check_image_fields(image: dict[str, Any], req: Req, action: str) -> None:
+    """The six documented TrainingImage fields are present, each a string."""
+    wrong = {f: image.get(f, "<absent>") for f in TRAINING_IMAGE_FIELDS}
+    wrong = {f: v for f, v in wrong.items() if not isinstance(v, str)}
+    check(
+        not wrong,
+        req,
+        f"{action}: expected the six TrainingImage fields as strings, but {wrong!r}",
+    )
+
+
+def check_json_response(response: httpx.Response, action: str) -> None:
+    """HTTP-001 (no 5xx) and HTTP-002 (a body is application/json and parses)."""
+    check(response.status_code < 500, "HTTP-001", f"{action}: got a server error {show(response)}")
+    if not response.content:
+        return
+    media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    check(
+        media_type == "application/json",
+        "HTTP-002",
+        f"{action}: expected Content-Type application/json, got {media_type or '<none>'!r} "
+        f"with {show(response)}",
+    )
+    try:
+        json.loads(response.content)
+    except ValueError:
+        check(False, "HTTP-002", f"{action}: the body is not JSON: {show(response)}")
+
+
+# -- state ----------------------------------------------------------------------------------
+
+
+def pair_view(pair: Any) -> Any:
+    """A pair reduced to its documented fields (extra fields are allowed)."""
+    if not isinstance(pair, dict):
+        return pair
+    return {key: pair[key] for key in PAIR_FIELDS if key in pair}
+
+
+def pairs_view(pairs: Any) -> Any:
+    return [pair_view(pair) for pair in pairs] if isinstance(pairs, list) else pairs
+
+
+def image_count(provision: Provisioner, model_id: str) -> Any:
+    return provision.state(model_id).get("trainingImagesNumber", "<absent>")
+
+
+def stored_pairs(provision: Provisioner, model_id: str) -> Any:
+    return pairs_view(provision.state(model_id).get("trainingImagePairs", "<absent>"))
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the API shows of a model: image count, pairs, and (id, name) of listed images."""
+
+    count: Any
+    pairs: Any
+    images: tuple[tuple[Any, Any], ...]
+
+    def changes(self, after: Snapshot) -> str:
+        fields = ("count", "pairs", "images")
+        return "; ".join(
+            f"{name} was {getattr(self, name)!r}, is now {getattr(after, name)!r}"
+            for name in fields
+            if getattr(self, name) != getattr(after, name)
+        )
+
+
+def snapshot(provision: Provisioner, model_id: str) -> Snapshot:
+    model = provision.state(model_id)
+    listed = model.get("trainingImages")
+    images = listed if isinstance(listed, list) else []
+    return Snapshot(
+        count=model.get("trainingImagesNumber", "<absent>"),
+        pairs=json.dumps(pairs_view(model.get("trainingImagePairs")), sort_keys=True),
+        images=tuple(sorted((str(i.get("id")), str(i.get("name"))) for i in images)),
+    )
+
+
+def check_unchanged(
+    provision: Provisioner, model_id: str, before: Snapshot, req: Req, action: str
+) -> None:
+    after = snapshot(provision, model_id)
+    check(
+        after == before,
+        req,
+        f"{action}: expected model {model_id} to be unchanged, but {before.changes(after)}",
+    )
+
+
+def check_count(
+    provision: Provisioner, model_id: str, expected: int, req: Req, action: str
+) -> None:
+    seen = image_count(provision, model_id)
+    check(
+        seen == expected,
+        req,
+        f"{action}: expected trainingImagesNumber {expected}, GET /models shows {seen!r}",
+    )
+
+
+# -- requests -------------------------------------------------------------------------------
+
+
+def valid_body(name: str = "ticonf-image.png", seed: int = 7) -> dict[str, Any]:
+    return {"data": png_data_url(seed), "name": name}
+
+
+def send_raw(
+    api: ApiClient,
+    method: str,
+    path: str,
+    content: bytes,
+    content_type: str | None = "application/json",
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
+    """A request with exactly these body bytes (None content type: no header at all)."""
+    all_headers = dict(headers or {})
+    if content_type is not None:
+        all_headers["content-type"] = content_type
+    return api.send(method, path, content=content, headers=all_headers)
+
+
+def send_json(api: ApiClient, method: str, path: str, value: Any) -> httpx.Response:
+    """A JSON body of any value, null included (the client sends no body for None)."""
+    return send_raw(api, method, path, json.dumps(value).encode())
+
+
+class FixedAuthorization(ApiClient):
+    """A client of the same target that sends one given Authorization header, verbatim."""
+
+    def __init__(self, base: ApiClient, authorization: str) -> None:
+        self.__dict__.update(base.with_auth(None).__dict__)
+        self.authorization = authorization
+
+    def send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        headers = {**(kwargs.pop("headers", None) or {}), "authorization": self.authorization}
+        return super().send(method, path, headers=headers, **kwargs)
+
+
+@dataclass(frozen=True)
+class Scene:
+    """A model with two real training images, so that no 404 can mask another answer."""
+
+    model_id: str
+    image_ids: tuple[str, str]
+
+    @property
+    def images_path(self) -> str:
+        return images_path(self.model_id)
+
+    @property
+    def pairs_path(self) -> str:
+        return f"{images_path(self.model_id)}/pairs"
+
+    @property
+    def image_path(self) -> str:
+        return image_path(self.model_id, self.image_ids[0])
+
+
+def scene(provision: Provisioner) -> Scene:
+    model_id = provision.model()
+    first, second = provision.image_ids(model_id, 2)
+    return Scene(model_id, (first, second))
+
+
+Operation = Callable[[ApiClient, Scene], httpx.Response]
+
+OPERATIONS: dict[str, Operation] = {
+    "add": lambda api, s: api.add(s.model_id, valid_body("ticonf-added.png", seed=11)),
+    "replace-pairs": lambda api, s: api.replace_pairs(
+        s.model_id,
+        [{"sourceId": s.image_ids[0], "targetId": s.image_ids[1], "instruction": "brighter"}],
+    ),
+    "replace": lambda api, s: api.replace(
+        s.model_id, s.image_ids[0], valid_body("ticonf-replaced.png", seed=12)
+    ),
+    "delete": lambda api, s: api.delete(s.model_id, s.image_ids[0]),
+}

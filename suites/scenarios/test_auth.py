@@ -1,0 +1,92 @@
+"""Authentication: every operation refuses missing, wrong or invalid credentials, changing nothing.
+
+Each request names a real model and real images, so that a 404 can never stand in for the
+authentication answer.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+
+import pytest
+
+from ticonf.catalog import check
+
+from .support import (
+    OPERATIONS,
+    FixedAuthorization,
+    check_unchanged,
+    expect_4xx,
+    scene,
+    show,
+    snapshot,
+)
+
+
+def _basic(raw: bytes) -> str:
+    return "Basic " + base64.b64encode(raw).decode("ascii")
+
+
+# Authorization header values that are no valid credentials, whatever the server's users.
+INVALID_HEADERS = {
+    "bearer-garbage": "Bearer not-a-token",
+    "bearer-unsigned-jwt": "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJ0aWNvbmYifQ.",
+    "basic-not-base64": "Basic !!!not-base64!!!",
+    "basic-without-colon": _basic(b"no-colon-here"),
+    "unknown-scheme": "Digest username=ticonf",
+}
+
+
+@pytest.mark.req("AUTH-001")
+@pytest.mark.parametrize("operation", list(OPERATIONS))
+def test_no_credentials_gives_401(api, provision, operation) -> None:
+    setting = scene(provision)
+    before = snapshot(provision, setting.model_id)
+    response = OPERATIONS[operation](api.with_auth(None), setting)
+    check(
+        response.status_code == 401,
+        "AUTH-001",
+        f"{operation} without credentials: expected 401, got {show(response)}",
+    )
+    check_unchanged(provision, setting.model_id, before, "AUTH-001", f"after {operation}")
+
+
+@pytest.mark.req("AUTH-002")
+@pytest.mark.parametrize("secret", ["wrong", "empty"])
+@pytest.mark.parametrize("operation", list(OPERATIONS))
+def test_a_wrong_secret_gives_401_or_403(api, target, provision, operation, secret) -> None:
+    setting = scene(provision)
+    before = snapshot(provision, setting.model_id)
+    wrong = "" if secret == "empty" else target.api_secret + secrets.token_hex(4)
+    response = OPERATIONS[operation](api.with_auth((target.api_key, wrong)), setting)
+    check(
+        response.status_code in (401, 403),
+        "AUTH-002",
+        f"{operation} with the right key and a {secret} secret: expected 401 or 403, "
+        f"got {show(response)}",
+    )
+    check_unchanged(provision, setting.model_id, before, "AUTH-002", f"after {operation}")
+
+
+@pytest.mark.req("AUTH-003")
+@pytest.mark.parametrize("operation", list(OPERATIONS))
+def test_an_unknown_key_is_refused(api, target, provision, operation) -> None:
+    setting = scene(provision)
+    before = snapshot(provision, setting.model_id)
+    stranger = (f"ticonf-unknown-{secrets.token_hex(6)}", target.api_secret)
+    response = OPERATIONS[operation](api.with_auth(stranger), setting)
+    expect_4xx(response, "AUTH-003", f"{operation} with an unknown API key and the real secret")
+    check_unchanged(provision, setting.model_id, before, "AUTH-003", f"after {operation}")
+
+
+@pytest.mark.req("AUTH-003")
+@pytest.mark.parametrize("header", list(INVALID_HEADERS))
+@pytest.mark.parametrize("operation", list(OPERATIONS))
+def test_invalid_credentials_are_refused(api, provision, operation, header) -> None:
+    setting = scene(provision)
+    before = snapshot(provision, setting.model_id)
+    client = FixedAuthorization(api, INVALID_HEADERS[header])
+    response = OPERATIONS[operation](client, setting)
+    expect_4xx(response, "AUTH-003", f"{operation} with Authorization {header}")
+    check_unchanged(provision, setting.model_id, before, "AUTH-003", f"after {operation}")

@@ -1,0 +1,212 @@
+"""HTTP behaviour: malformed and odd requests, undocumented methods, documented response shapes.
+
+However strange the request, the answer is never a server error and every body is JSON.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sys
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ticonf.catalog import check
+
+from .schemas import response_errors
+from .strategies import malformed_json, path_segments
+from .support import (
+    Scene,
+    check_json_response,
+    examples,
+    json_body,
+    send_raw,
+    show,
+    valid_body,
+)
+
+BODY_OPERATIONS = ("add", "replace-pairs", "replace")
+TEMPLATES: dict[str, Any] = {
+    "add": valid_body("template.png"),
+    "replace-pairs": [{"sourceId": "asset_a", "targetId": "asset_b", "instruction": "brighten"}],
+    "replace": valid_body("template.png"),
+}
+
+
+def target_of(operation: str, setting: Scene) -> tuple[str, str]:
+    """Method and path of a body-carrying operation on the scene's real model and image."""
+    return {
+        "add": ("POST", setting.images_path),
+        "replace-pairs": ("PUT", setting.pairs_path),
+        "replace": ("PUT", setting.image_path),
+    }[operation]
+
+
+def one_image_scene(provision) -> Scene:
+    model_id = provision.model()
+    image_id = provision.image(model_id)["id"]
+    return Scene(model_id, (image_id, image_id))
+
+
+@pytest.mark.req("HTTP-003", "HTTP-001", "HTTP-002")
+@given(operation=st.sampled_from(BODY_OPERATIONS), data=st.data())
+def test_malformed_json_gives_400(api, provision, operation, data) -> None:
+    body = data.draw(malformed_json(TEMPLATES[operation]), label="body")
+    method, path = target_of(operation, one_image_scene(provision))
+    response = send_raw(api, method, path, body)
+    action = f"{operation} with the malformed body {body[:60]!r}"
+    check_json_response(response, action)
+    check(response.status_code == 400, "HTTP-003", f"{action}: expected 400, got {show(response)}")
+
+
+# Deep enough to exhaust a default recursive parser (Python's stops near 1,000 levels); the
+# suite's own recorder parses request bodies too, so it is given room while these are sent.
+DEPTH = 5_000
+
+
+def _deep(opening: bytes, leaf: bytes, closing: bytes) -> bytes:
+    return opening * DEPTH + leaf + closing * DEPTH
+
+
+@contextlib.contextmanager
+def recursion_room(levels: int = DEPTH):
+    """Let the recorder parse a body nested `levels` deep while it records the exchange."""
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(old, levels * 4))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(old)
+
+
+# name: (operation, body bytes or None, content type or None, extra query)
+ODD_REQUESTS: dict[str, tuple[str, bytes | None, str | None, dict[str, str]]] = {
+    "add-empty-body": ("add", b"", "application/json", {}),
+    "pairs-empty-body": ("replace-pairs", b"", "application/json", {}),
+    "replace-empty-body": ("replace", b"", "application/json", {}),
+    "add-null": ("add", b"null", "application/json", {}),
+    "pairs-null": ("replace-pairs", b"null", "application/json", {}),
+    "add-no-content-type": ("add", json.dumps(valid_body()).encode(), None, {}),
+    "add-text-plain": ("add", json.dumps(valid_body()).encode(), "text/plain", {}),
+    "add-form": ("add", b"name=x.png&data=abc", "application/x-www-form-urlencoded", {}),
+    "replace-xml": ("replace", b"<image name='x.png'/>", "application/xml", {}),
+    "pairs-latin-1": (
+        "replace-pairs",
+        '[{"instruction": "caf\u00e9"}]'.encode("latin-1"),
+        "application/json; charset=iso-8859-1",
+        {},
+    ),
+    "pairs-deep-arrays": ("replace-pairs", _deep(b"[", b"", b"]"), "application/json", {}),
+    "add-deep-objects": ("add", _deep(b'{"a":', b"1", b"}"), "application/json", {}),
+    "add-huge-numbers": ("add", b'{"data": 1e999999, "name": 1' + b"0" * 400 + b"}", None, {}),
+    "add-long-name": ("add", json.dumps(valid_body("n" * 200_000)).encode(), None, {}),
+    "pairs-wrong-item-types": (
+        "replace-pairs",
+        b'[null, 1, "x", [], {"sourceId": 1, "targetId": {"a": 1}, "instruction": []}]',
+        "application/json",
+        {},
+    ),
+    "add-asset-id-types": ("add", b'{"assetId": 123, "assetIds": "abc"}', None, {}),
+    "add-asset-ids-nulls": ("add", b'{"assetIds": [null, null]}', None, {}),
+    "add-empty-asset-ids": ("add", b'{"assetIds": []}', None, {}),
+    "replace-odd-query": ("replace", None, None, {"originalAssets": "maybe", "projectId": "пр"}),
+    "add-unknown-query": ("add", None, None, {"unknown": "\u2603", "projectId": ""}),
+    "delete-with-body": ("delete", b'{"unexpected": true}', "application/json", {}),
+    "options-images": ("options", None, None, {}),
+}
+
+
+def odd_request(api, setting: Scene, name: str):
+    operation, content, content_type, query = ODD_REQUESTS[name]
+    method, path = {
+        "delete": ("DELETE", setting.image_path),
+        "options": ("OPTIONS", setting.images_path),
+    }.get(operation) or target_of(operation, setting)
+    if content is None and method in ("POST", "PUT"):
+        content, content_type = json.dumps(TEMPLATES[operation]).encode(), "application/json"
+    headers = {"content-type": content_type} if content_type else {}
+    path = f"{path}?{'&'.join(f'{k}={quote(v)}' for k, v in query.items())}" if query else path
+    with recursion_room():
+        return api.send(method, path, content=content, headers=headers)
+
+
+@pytest.mark.req("HTTP-001", "HTTP-002")
+@pytest.mark.parametrize("name", list(ODD_REQUESTS))
+def test_odd_requests_get_a_json_answer(api, provision, observe, name) -> None:
+    response = odd_request(api, one_image_scene(provision), name)
+    observe(f"odd-request-{name}", response.status_code)
+    check_json_response(response, f"odd request {name}")
+
+
+@pytest.mark.req("HTTP-001", "HTTP-002")
+@given(
+    operation=st.sampled_from(["add", "replace-pairs", "replace", "delete"]),
+    real_model=st.booleans(),
+    model_segment=path_segments(),
+    image_segment=path_segments(),
+)
+@examples(0.5)
+def test_odd_path_segments_get_a_json_answer(
+    api, provision, operation, real_model, model_segment, image_segment
+) -> None:
+    model = provision.model() if real_model else quote(model_segment, safe="")
+    image = quote(image_segment, safe="")
+    method, path = {
+        "add": ("POST", f"/models/{model}/training-images"),
+        "replace-pairs": ("PUT", f"/models/{model}/training-images/pairs"),
+        "replace": ("PUT", f"/models/{model}/training-images/{image}"),
+        "delete": ("DELETE", f"/models/{model}/training-images/{image}"),
+    }[operation]
+    body = json.dumps(TEMPLATES.get(operation, {})).encode() if method != "DELETE" else None
+    response = send_raw(api, method, path, body or b"", "application/json" if body else None)
+    check_json_response(response, f"{method} {path}")
+
+
+@pytest.mark.req("HTTP-004", "HTTP-002")
+@pytest.mark.parametrize("where", ["images", "pairs", "image"])
+@pytest.mark.parametrize("method", ["PATCH"])
+def test_undocumented_methods_give_405(api, provision, observe, method, where) -> None:
+    setting = one_image_scene(provision)
+    path = {
+        "images": setting.images_path,
+        "pairs": setting.pairs_path,
+        "image": setting.image_path,
+    }[where]
+    response = send_raw(api, method, path, b"{}")
+    observe(f"allow-header-{where}", response.headers.get("allow"))
+    check_json_response(response, f"{method} on the {where} path")
+    check(
+        response.status_code == 405,
+        "HTTP-004",
+        f"{method} on the {where} path (undocumented): expected 405, got {show(response)}",
+    )
+
+
+@pytest.mark.req("SCHEMA-001")
+def test_documented_responses_match_their_schema(api, provision, model_id) -> None:
+    responses = [("POST", "/models/{modelId}/training-images", api.add(model_id, valid_body()))]
+    batch = {"assetIds": [provision.asset(1), provision.asset(2)]}
+    responses.append(("POST", "/models/{modelId}/training-images", api.add(model_id, batch)))
+    first = (json_body(responses[0][2]) or {}).get("trainingImage", {}).get("id", "missing")
+    second = provision.image(model_id, "second.png", seed=3)["id"]
+    pairs = [{"sourceId": first, "targetId": second, "instruction": "darker"}]
+    responses.append(
+        ("PUT", "/models/{modelId}/training-images/pairs", api.replace_pairs(model_id, pairs))
+    )
+    image = "/models/{modelId}/training-images/{trainingImageId}"
+    replaced = api.replace(model_id, first, valid_body("swap.png", seed=4))
+    responses.append(("PUT", image, replaced))
+    responses.append(("DELETE", image, api.delete(model_id, second)))
+    for method, path, response in responses:
+        action = f"{method} {path}"
+        check(
+            response.status_code == 200,
+            "SCHEMA-001",
+            f"{action}: expected 200, got {show(response)}",
+        )
+        errors = response_errors(method, path, json_body(response))
+        check(not errors, "SCHEMA-001", f"{action}: the 200 body breaks its schema: {errors}")

@@ -1,0 +1,226 @@
+"""Replace Pairs (PUT /models/{modelId}/training-images/pairs): a full replacement, kept exactly."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ticonf.catalog import check
+from ticonf.client import images_path
+
+from .strategies import json_non_arrays, pair_plans, realise, unknown_ids
+from .support import (
+    Req,
+    examples,
+    expect_4xx,
+    expect_status,
+    json_body,
+    pairs_view,
+    send_json,
+    show,
+    stored_pairs,
+)
+
+IMAGES = 4
+
+
+def model_with_images(provision, count: int = IMAGES) -> tuple[str, list[str]]:
+    model_id = provision.model()
+    return model_id, provision.image_ids(model_id, count)
+
+
+def replace_pairs(api, model_id: str, pairs: Any, req: Req) -> dict[str, Any]:
+    """Send `pairs`, require 200 and a body with count and pairs; return the body."""
+    response = api.replace_pairs(model_id, pairs)
+    action = f"Replace Pairs with {len(pairs)} pair(s)"
+    expect_status(response, 200, req, action)
+    body = json_body(response)
+    check(
+        isinstance(body, dict) and "count" in body and "pairs" in body,
+        req,
+        f"{action}: expected an object with count and pairs, got {show(response)}",
+    )
+    return body
+
+
+def check_stored(provision, model_id: str, expected: list[dict], req: Req, action: str) -> None:
+    stored = stored_pairs(provision, model_id)
+    check(
+        stored == expected,
+        req,
+        f"{action}: expected the model's trainingImagePairs to be {expected!r}, got {stored!r}",
+    )
+
+
+@pytest.mark.req("PAIRS-001", "PAIRS-003", "PAIRS-007")
+@given(plan=pair_plans(IMAGES))
+def test_pairs_come_back_as_sent(api, provision, plan) -> None:
+    model_id, ids = model_with_images(provision)
+    pairs = realise(plan, ids)
+    body = replace_pairs(api, model_id, pairs, "PAIRS-001")
+    count = body["count"]
+    check(
+        isinstance(count, int | float) and not isinstance(count, bool),
+        "PAIRS-007",
+        f"Replace Pairs: expected count as a JSON number, got {count!r}",
+    )
+    check(
+        count == len(pairs),
+        "PAIRS-001",
+        f"Replace Pairs with {len(pairs)} pair(s): expected count {len(pairs)}, got {count!r}",
+    )
+    returned = pairs_view(body["pairs"])
+    check(
+        returned == pairs,
+        "PAIRS-001",
+        f"Replace Pairs: expected the pairs sent, in order, {pairs!r}; got {returned!r}",
+    )
+    check_stored(provision, model_id, returned, "PAIRS-003", "after Replace Pairs")
+
+
+@pytest.mark.req("PAIRS-002")
+@given(first=pair_plans(IMAGES, min_size=1), second=pair_plans(IMAGES))
+def test_pairs_are_replaced_not_merged(api, provision, first, second) -> None:
+    model_id, ids = model_with_images(provision)
+    replace_pairs(api, model_id, realise(first, ids), "PAIRS-002")
+    expected = realise(second, ids)
+    body = replace_pairs(api, model_id, expected, "PAIRS-002")
+    returned = pairs_view(body["pairs"])
+    check(
+        returned == expected,
+        "PAIRS-002",
+        f"second Replace Pairs: expected exactly the second list {expected!r}, got {returned!r}",
+    )
+    check_stored(provision, model_id, expected, "PAIRS-002", "after two Replace Pairs")
+
+
+@pytest.mark.req("PAIRS-004")
+@given(plan=pair_plans(IMAGES, min_size=1))
+@examples(0.25)
+def test_an_empty_list_clears_the_pairs(api, provision, plan) -> None:
+    model_id, ids = model_with_images(provision)
+    replace_pairs(api, model_id, realise(plan, ids), "PAIRS-004")
+    body = replace_pairs(api, model_id, [], "PAIRS-004")
+    check(
+        body["count"] == 0 and body["pairs"] == [],
+        "PAIRS-004",
+        f"Replace Pairs with []: expected count 0 and no pairs, got {body!r}",
+    )
+    check_stored(provision, model_id, [], "PAIRS-004", "after Replace Pairs with []")
+
+
+FOREIGN_KINDS = ("random", "other-model", "asset", "deleted")
+
+
+def foreign_id(api, provision, model_id: str, kind: str, random_id: str) -> str:
+    """An ID that is not a training image of `model_id`, of the given kind."""
+    if kind == "other-model":
+        return provision.image_ids(provision.model(), 1)[0]
+    if kind == "asset":
+        return provision.asset(9)
+    if kind == "deleted":
+        doomed = provision.image(model_id, "doomed.png", seed=9)["id"]
+        expect_status(api.delete(model_id, doomed), 200, "PAIRS-005", "Delete of an image")
+        return doomed
+    return random_id
+
+
+@pytest.mark.req("PAIRS-005")
+@given(
+    kept=pair_plans(IMAGES, min_size=1, max_size=4),
+    sent=pair_plans(IMAGES, max_size=4),
+    kind=st.sampled_from(FOREIGN_KINDS),
+    side=st.sampled_from(["sourceId", "targetId", "both"]),
+    position=st.integers(0, 4),
+    random_id=unknown_ids(),
+)
+def test_pairs_of_foreign_images_are_refused(
+    api, provision, kept, sent, kind, side, position, random_id
+) -> None:
+    model_id, ids = model_with_images(provision)
+    stored = realise(kept, ids)
+    replace_pairs(api, model_id, stored, "PAIRS-005")
+    stranger = foreign_id(api, provision, model_id, kind, random_id)
+    bad = {"sourceId": ids[0], "targetId": ids[1], "instruction": "foreign"}
+    for key in ("sourceId", "targetId") if side == "both" else (side,):
+        bad[key] = stranger
+    pairs = realise(sent, ids)
+    pairs.insert(min(position, len(pairs)), bad)
+    action = f"Replace Pairs with a {kind} ID {stranger!r} as {side}"
+    expect_4xx(api.replace_pairs(model_id, pairs), "PAIRS-005", action)
+    check_stored(provision, model_id, stored, "PAIRS-005", f"after a refused {action}")
+
+
+@pytest.mark.req("PAIRS-006")
+@given(body=json_non_arrays())
+@examples(0.5)
+def test_a_body_that_is_no_array_is_refused(api, provision, body) -> None:
+    model_id, ids = model_with_images(provision, 2)
+    stored = [{"sourceId": ids[0], "targetId": ids[1], "instruction": "kept"}]
+    replace_pairs(api, model_id, stored, "PAIRS-006")
+    path = f"{images_path(model_id)}/pairs"
+    action = f"Replace Pairs with the body {body!r}"
+    expect_4xx(send_json(api, "PUT", path, body), "PAIRS-006", action)
+    check_stored(provision, model_id, stored, "PAIRS-006", f"after a refused {action}")
+
+
+@pytest.mark.req("PAIRS-006")
+@pytest.mark.parametrize("shape", ["wrapped", "single-pair"])
+def test_pairs_wrapped_in_an_object_are_refused(api, provision, shape) -> None:
+    model_id, ids = model_with_images(provision, 2)
+    pair = {"sourceId": ids[0], "targetId": ids[1], "instruction": "wrapped"}
+    body = {"pairs": [pair]} if shape == "wrapped" else pair
+    action = f"Replace Pairs with the object {body!r}"
+    expect_4xx(send_json(api, "PUT", f"{images_path(model_id)}/pairs", body), "PAIRS-006", action)
+    check_stored(provision, model_id, [], "PAIRS-006", f"after a refused {action}")
+
+
+@pytest.mark.req("PAIRS-008")
+@given(unknown=unknown_ids(), empty=st.booleans())
+@examples(0.25)
+def test_unknown_model_gives_404(api, unknown, empty) -> None:
+    pairs = [] if empty else [{"sourceId": "a", "targetId": "b", "instruction": "c"}]
+    response = api.replace_pairs(unknown, pairs)
+    expect_status(response, 404, "PAIRS-008", f"Replace Pairs on unknown model {unknown!r}")
+
+
+@pytest.mark.req("PAIRS-009")
+@given(plan=pair_plans(IMAGES))
+@examples(0.25)
+def test_replacing_twice_with_the_same_list_is_idempotent(api, provision, plan) -> None:
+    model_id, ids = model_with_images(provision)
+    pairs = realise(plan, ids)
+    first = replace_pairs(api, model_id, pairs, "PAIRS-009")
+    before = stored_pairs(provision, model_id)
+    second = replace_pairs(api, model_id, pairs, "PAIRS-009")
+    check(
+        pairs_view(second["pairs"]) == pairs_view(first["pairs"])
+        and second["count"] == first["count"],
+        "PAIRS-009",
+        f"the same Replace Pairs twice: first answer {first!r}, second {second!r}",
+    )
+    check_stored(provision, model_id, before, "PAIRS-009", "after the same Replace Pairs twice")
+
+
+@pytest.mark.req("PAIRS-001", "HTTP-001")
+@pytest.mark.parametrize("shape", ["self-pair", "repeated-couple"])
+def test_undocumented_pair_shapes(api, provision, observe, shape) -> None:
+    """Whether these are allowed is not documented; if accepted, they come back as sent."""
+    model_id, ids = model_with_images(provision, 2)
+    if shape == "self-pair":
+        pairs = [{"sourceId": ids[0], "targetId": ids[0], "instruction": "same"}]
+    else:
+        pairs = [{"sourceId": ids[0], "targetId": ids[1], "instruction": str(i)} for i in (1, 2)]
+    response = api.replace_pairs(model_id, pairs)
+    observe(f"pairs-{shape}-status", response.status_code)
+    check(response.status_code < 500, "HTTP-001", f"Replace Pairs ({shape}): {show(response)}")
+    if response.status_code == 200:
+        returned = pairs_view((json_body(response) or {}).get("pairs"))
+        check(
+            returned == pairs,
+            "PAIRS-001",
+            f"Replace Pairs ({shape}) accepted: expected {pairs!r} back, got {returned!r}",
+        )
