@@ -15,11 +15,13 @@ collection and start-up do not parallelise.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -130,9 +132,34 @@ def run_environment(base_url: str, requirements: Iterable[str]) -> dict[str, str
     return env
 
 
+class _Runs:
+    """The pytest processes of a sweep in flight, so that an interrupt can stop them all."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.active: set[subprocess.Popen[bytes]] = set()
+        self.stopping = threading.Event()
+
+    def stop_all(self) -> None:
+        self.stopping.set()
+        with self.lock:
+            for process in self.active:
+                _kill_group(process)
+
+
+RUNS = _Runs()
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
 def _run_pytest(command: list[str], env: dict[str, str], log: Path, timeout: float) -> str:
     """Run pytest in its own process group; '' when it ended, a note when it had to be killed."""
-    with log.open("w", encoding="utf-8") as out:
+    with log.open("w", encoding="utf-8") as out, RUNS.lock:
+        if RUNS.stopping.is_set():
+            return "the sweep was interrupted"
         process = subprocess.Popen(
             command,
             cwd=PROJECT_DIR,
@@ -141,13 +168,17 @@ def _run_pytest(command: list[str], env: dict[str, str], log: Path, timeout: flo
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        try:
-            process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-            return f"the run took longer than {timeout:.0f} s and was stopped"
-    return ""
+        RUNS.active.add(process)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(process)
+        process.wait()
+        return f"the run took longer than {timeout:.0f} s and was stopped"
+    finally:
+        with RUNS.lock:
+            RUNS.active.discard(process)
+    return "the sweep was interrupted" if RUNS.stopping.is_set() else ""
 
 
 def run_suite(
@@ -242,7 +273,8 @@ def _timed(
         outcome = Outcome(name=name, expected=(), note=f"{type(error).__name__}: {error}")
     outcome.seconds = round(time.monotonic() - started, 1)
     outcome.report_dir = str(report_dir)
-    progress(outcome)
+    if not RUNS.stopping.is_set():
+        progress(outcome)
     return outcome
 
 
@@ -269,10 +301,16 @@ def sweep(
 
         return run
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    try:
         clean_future = pool.submit(_timed, CLEAN, root, clean, progress)
         futures = [pool.submit(_timed, f.name, root, faulty(f), progress) for f in faults]
         result = SweepResult(clean=clean_future.result(), faults=[f.result() for f in futures])
+    except BaseException:
+        RUNS.stop_all()
+        pool.shutdown(wait=True, cancel_futures=True)  # each run stops its server on the way out
+        raise
+    pool.shutdown()
     for fault, outcome in zip(faults, result.faults, strict=True):
         outcome.expected = fault.violates
     result.wall_s = time.monotonic() - started
