@@ -1,0 +1,110 @@
+"""Every request schemathesis sends becomes evidence of the running test, credentials removed.
+
+Schemathesis' `after_call` hooks see the generated requests only; the probes its checks send
+(the same request without credentials, for `ignored_auth`) go straight to the transport. So the
+recording sits on the transport itself: one place that sees every request, every response and
+every network error, and that also applies the run's politeness (rate cap, 429 retries).
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable
+from typing import Any
+
+import requests
+from schemathesis.core.transport import Response
+from schemathesis.transport.requests import REQUESTS_TRANSPORT
+
+from ticonf import context
+from ticonf.exchanges import KEPT_REQUEST_HEADERS, Exchange, body_text, safe_headers
+
+_INSTALLED = "_ticonf_recording"
+
+
+def install() -> None:
+    """Wrap schemathesis' HTTP transport once per process (idempotent)."""
+    if getattr(REQUESTS_TRANSPORT, _INSTALLED, False):
+        return
+    REQUESTS_TRANSPORT.send = _recording(REQUESTS_TRANSPORT.send)  # type: ignore[method-assign]
+    setattr(REQUESTS_TRANSPORT, _INSTALLED, True)
+
+
+def _recording(send: Callable[..., Response]) -> Callable[..., Response]:
+    @functools.wraps(send)
+    def recorded_send(case: Any, **kwargs: Any) -> Response:
+        started = time.perf_counter()
+        try:
+            response = _polite(lambda: send(case, **kwargs))
+        except requests.RequestException as error:
+            _record(_failed_exchange(case, kwargs, error))
+            raise
+        _record(response_exchange(response, time.perf_counter() - started))
+        return response
+
+    return recorded_send
+
+
+def _polite(send: Callable[[], Response]) -> Response:
+    """The run's rate cap and bounded 429 retries, shared with the suite's own client."""
+    recorder = context.CURRENT_RECORDER
+    return context.current().politeness.call(
+        send,
+        status_of=lambda r: r.status_code,
+        retry_after_of=lambda r: _header(r.headers, "retry-after"),
+        on_retry=recorder.count_retry if recorder is not None else None,
+    )
+
+
+def _record(exchange: Exchange) -> None:
+    recorder = context.CURRENT_RECORDER
+    if recorder is not None:
+        recorder.add(exchange)
+
+
+def _header(headers: Any, name: str) -> str | None:
+    value = headers.get(name)
+    if isinstance(value, list):
+        return ", ".join(value)
+    return value
+
+
+def _flat(headers: Any) -> dict[str, str]:
+    return {name: _header(headers, name) or "" for name in headers}
+
+
+def response_exchange(response: Response, elapsed: float) -> Exchange:
+    """The exchange behind a schemathesis response, from what was actually sent."""
+    request = response.request
+    return Exchange(
+        method=str(request.method),
+        url=str(request.url),
+        request_headers=safe_headers(request.headers, keep=KEPT_REQUEST_HEADERS),
+        request_body=body_text(request.body),
+        status=response.status_code,
+        response_headers=safe_headers(_flat(response.headers)),
+        response_body=body_text(response.content),
+        elapsed_ms=round(elapsed * 1000, 1),
+        authenticated=_authenticated(request.headers),
+    )
+
+
+def _failed_exchange(case: Any, kwargs: dict[str, Any], error: BaseException) -> Exchange:
+    request = getattr(error, "request", None)
+    if isinstance(request, requests.PreparedRequest):
+        method, url, headers, body = request.method, request.url, request.headers, request.body
+    else:
+        method, url, headers, body = case.method, case.formatted_path, {}, None
+    return Exchange(
+        method=str(method),
+        url=str(url),
+        request_headers=safe_headers(headers, keep=KEPT_REQUEST_HEADERS),
+        request_body=body_text(body),
+        error=f"{type(error).__name__}: {error}",
+        authenticated=_authenticated(headers),
+    )
+
+
+def _authenticated(headers: Any) -> bool:
+    return any(name.lower() == "authorization" for name in dict(headers))
