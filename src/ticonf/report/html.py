@@ -60,8 +60,10 @@ font:12px/1.4 ui-monospace,SFMono-Regular,Menlo,monospace}
 details{margin:6px 0}summary{cursor:pointer;font-weight:600}
 details.exchange{border:1px solid var(--line);border-radius:4px;padding:4px 8px}
 details.exchange summary{font:12px ui-monospace,monospace}
-.muted{color:#57606a}.mono{font-family:ui-monospace,monospace;white-space:nowrap}
+.muted{color:#57606a}.label{margin:6px 0 0;font-size:12px;color:#57606a}
+.mono{font-family:ui-monospace,monospace;white-space:nowrap}
 .all td:nth-child(4){width:55%}
+.obs td:first-child{width:22%}.obs td:nth-child(3){width:60px}.obs td:last-child{width:210px}
 """
 
 
@@ -169,10 +171,11 @@ def exchange_block(exchange: dict[str, Any]) -> str:
     response = "".join(f"{k}: {v}\n" for k, v in (exchange.get("response_headers") or {}).items())
     return (
         f'<details class="exchange"><summary>{esc(summary)}</summary>'
-        f"<p>Reproduce (credentials from $TICONF_API_KEY / $TICONF_API_SECRET):</p>"
+        "<p class='label'>reproduce (credentials from $TICONF_API_KEY, $TICONF_API_SECRET)</p>"
         f"<pre>{esc(exchange.get('curl', ''))}</pre>"
-        f"<p>Request</p><pre>{esc(request)}\n{esc(exchange.get('request_body') or '')}</pre>"
-        f"<p>Response {esc(status if status is not None else '')}"
+        f"<p class='label'>request</p>"
+        f"<pre>{esc(request)}\n{esc(exchange.get('request_body') or '')}</pre>"
+        f"<p class='label'>response {esc(status if status is not None else '')}"
         f" <span class='muted'>{esc(exchange.get('elapsed_ms') or '')} ms</span></p>"
         f"<pre>{esc(response)}\n{esc(exchange.get('response_body') or '')}</pre></details>"
     )
@@ -296,7 +299,8 @@ def observations_section(observations: list[dict[str, Any]]) -> str:
                 f"{plural(len(seen['tests']), 'test')}</summary>{tests}</details></td></tr>"
             )
     table = (
-        "<table><thead><tr><th>where the docs leave a choice</th><th>this server's answer</th>"
+        "<table class='obs'><thead><tr><th>where the docs leave a choice</th>"
+        "<th>this server's answer</th>"
         f"<th>times</th><th>seen in</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
     return (

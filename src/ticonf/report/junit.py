@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from ticonf.report.model import ERROR, EXPECTED, FAILED, SKIPPED, UNTESTED
-from ticonf.report.text import clean, one_line
+from ticonf.report.text import clean, one_line, reason
 
 
 def _evidence(failure: dict[str, Any]) -> str:
@@ -42,12 +42,14 @@ def _outcome(case: ET.Element, req: dict[str, Any]) -> str:
     """Fill `case` for the requirement's status; returns the JUnit category it falls in."""
     status = req["status"]
     if status == FAILED:
-        node = ET.SubElement(case, "failure", message=one_line(req["failures"][0]["message"], 500))
+        node = ET.SubElement(
+            case, "failure", message=one_line(reason(req["failures"][0]["message"]), 500)
+        )
         node.text = "\n\n".join(_evidence(f) for f in req["failures"])
         return "failures"
     if status == EXPECTED:
-        reason = req["expected_failure"]["reason"]
-        ET.SubElement(case, "skipped", message=one_line(f"known deviation: {reason}", 500))
+        why = req["expected_failure"]["reason"]
+        ET.SubElement(case, "skipped", message=one_line(f"known deviation: {why}", 500))
         ET.SubElement(case, "system-out").text = "\n\n".join(_evidence(f) for f in req["failures"])
         return "skipped"
     if status == ERROR:

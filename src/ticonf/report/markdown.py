@@ -11,7 +11,7 @@ import re
 from typing import Any
 
 from ticonf.report.model import EXPECTED, FAILED, STATUSES
-from ticonf.report.text import one_line
+from ticonf.report.text import one_line, reason
 
 MAX_LINES = 60
 _SPECIAL = re.compile(r"([\\`*_\[\]|~])")
@@ -63,7 +63,7 @@ def _failing_line(req: dict[str, Any]) -> str:
     if req.get("expected_failure"):
         return f"{line} — known deviation: {md(req['expected_failure']['reason'], 100)}"
     if req["failures"]:
-        return f"{line} — {md(req['failures'][0]['message'], 140)}"
+        return f"{line} — {md(reason(req['failures'][0]['message']), 140)}"
     return line
 
 

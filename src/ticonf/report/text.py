@@ -29,3 +29,11 @@ def show_value(value: Any) -> str:
 
 def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def reason(message: str) -> str:
+    """A failure message without the exception class a reader does not need."""
+    for prefix in ("RequirementFailure: ", "AssertionError: "):
+        if message.startswith(prefix):
+            return message[len(prefix) :]
+    return message
