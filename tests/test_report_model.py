@@ -165,3 +165,12 @@ def test_run_metadata() -> None:
     assert run["duration_s"] >= 4 and run["started_at"].endswith("Z")
     assert (run["seed"], run["profile"], run["workers"], run["tests"]) == (7, "quick", 2, 4)
     assert run["requests"] == 16
+
+
+def test_a_failure_of_a_requirement_outside_the_marker_lists_its_test() -> None:
+    """A schema check may prove SCHEMA-001 wrong in a test marked for ADD-001 only."""
+    records = [record("test_add.py::t", ["ADD-001"], "failed", failed=["SCHEMA-001"])]
+    schema = requirement(report_of(records), "SCHEMA-001")
+    assert schema["status"] == "failed"
+    assert [t["test"] for t in schema["tests"]] == ["suites/scenarios/test_add.py::t"]
+    assert status_of(report_of(records), "ADD-001") == "untested"

@@ -58,7 +58,13 @@ def iso_time(epoch: float) -> str:
 
 
 def _checked_by(requirement_id: str, records: list[Record]) -> list[Record]:
-    return [r for r in records if requirement_id in r.get("requirements", [])]
+    """The records of tests that check the requirement, or that proved it wrong anyway."""
+    return [
+        r
+        for r in records
+        if requirement_id in r.get("requirements", [])
+        or requirement_id in r.get("failed_requirements", [])
+    ]
 
 
 def _proves_failure(requirement_id: str, record: Record) -> bool:
