@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from report_kit import faulty_records, meta, record, report_of, requirement, status_of
 
 from ticonf.catalog import load_catalog
 from ticonf.report import assemble
 from ticonf.report.inputs import schema_problems
-from ticonf.report.model import STATUSES, requirement_status
+from ticonf.report.model import STATUSES, read_records, requirement_status
 
 
 def test_a_faulty_run_is_nonconformant_and_its_report_valid() -> None:
@@ -174,3 +176,13 @@ def test_a_failure_of_a_requirement_outside_the_marker_lists_its_test() -> None:
     assert schema["status"] == "failed"
     assert [t["test"] for t in schema["tests"]] == ["suites/scenarios/test_add.py::t"]
     assert status_of(report_of(records), "ADD-001") == "untested"
+
+
+def test_a_record_cut_short_makes_the_run_inconclusive(tmp_path) -> None:
+    good = json.dumps(faulty_records()[0])
+    (tmp_path / "records-gw0.ndjson").write_text(f"{good}\n{good[:40]}", encoding="utf-8")
+    records = read_records(tmp_path)
+    assert records[0]["nodeid"].endswith("test_add")
+    report = report_of(records)
+    assert report["verdict"] == "inconclusive"
+    assert "records-gw0.ndjson:2" in report["errors"][0]["message"]

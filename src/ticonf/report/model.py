@@ -42,8 +42,24 @@ def read_records(raw_dir: Path) -> list[Record]:
     """Every per-test record the workers of a run wrote, in a stable order."""
     records = []
     for path in sorted(raw_dir.glob("records-*.ndjson")):
-        records += [json.loads(line) for line in path.read_text("utf-8").split("\n") if line]
+        lines = path.read_text("utf-8").split("\n")
+        records += [_parse(line, f"{path.name}:{n}") for n, line in enumerate(lines, 1) if line]
     return records
+
+
+def _parse(line: str, where: str) -> Record:
+    """One record; a line cut short (a worker killed mid-write) becomes a run error."""
+    try:
+        return json.loads(line)
+    except ValueError:
+        message = f"unreadable record at {where} (a worker stopped while writing?)"
+        return {
+            "nodeid": where,
+            "requirements": [],
+            "outcome": ERROR,
+            "kind": "suite",
+            "message": message,
+        }
 
 
 def file_hash(path: Path) -> str:
