@@ -73,3 +73,13 @@ def test_authorization_never_reaches_the_record() -> None:
     assert "secret" not in str(exchange)
     assert TARGET.authorization.split()[1] not in str(exchange)
     assert '"$TICONF_API_KEY:$TICONF_API_SECRET"' in exchange["curl"]
+
+
+def test_curl_replays_deliberately_wrong_credentials_without_the_real_secret() -> None:
+    api = client(throttling_transport(0), [])
+    api.with_auth(("key", 'wrong"$')).get_model("m")
+    api.with_auth(None).get_model("m")
+    wrong, anonymous = (e.to_dict()["curl"] for e in api.recorder.exchanges)
+    assert '-u "$TICONF_API_KEY:wrong\\"\\$"' in wrong
+    assert "-u" not in anonymous
+    assert "secret" not in wrong + anonymous

@@ -13,7 +13,14 @@ from typing import Any
 
 import httpx
 
-from ticonf.exchanges import KEPT_REQUEST_HEADERS, Exchange, Recorder, body_text, safe_headers
+from ticonf.exchanges import (
+    KEPT_REQUEST_HEADERS,
+    Exchange,
+    Recorder,
+    body_text,
+    curl_user,
+    safe_headers,
+)
 from ticonf.politeness import Politeness
 from ticonf.settings import Target
 
@@ -109,6 +116,7 @@ class ApiClient:
             request_headers=safe_headers(request.headers, keep=KEPT_REQUEST_HEADERS),
             request_body=body_text(request.content),
             authenticated=self.auth is not None,
+            curl_user=curl_user(self.auth, self.target.basic_auth) if self.auth else None,
         )
         started = time.perf_counter()
         try:

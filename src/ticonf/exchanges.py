@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 REDACTED = "[redacted]"
+TARGET_CREDENTIALS = '"$TICONF_API_KEY:$TICONF_API_SECRET"'
 MAX_BODY_CHARS = 4000
 MAX_EXCHANGES = 50
 KEPT_REQUEST_HEADERS = ("content-type", "accept")
@@ -33,6 +34,7 @@ class Exchange:
     error: str | None = None
     elapsed_ms: float | None = None
     authenticated: bool = True
+    curl_user: str | None = None  # the curl -u argument when not the target's own credentials
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -79,11 +81,25 @@ def safe_headers(headers: Any, keep: tuple[str, ...] | None = None) -> dict[str,
     return result
 
 
+def _double_quoted(literal: str) -> str:
+    for char in ("\\", '"', "`", "$"):
+        literal = literal.replace(char, "\\" + char)
+    return literal
+
+
+def curl_user(auth: tuple[str, str], real: tuple[str, str]) -> str:
+    """The curl -u argument for `auth`: the real key and secret as shell variables, any other
+    (deliberately wrong) value as itself, so that the line replays that very request."""
+    user = "$TICONF_API_KEY" if auth[0] == real[0] else _double_quoted(auth[0])
+    password = "$TICONF_API_SECRET" if auth[1] == real[1] else _double_quoted(auth[1])
+    return f'"{user}:{password}"'
+
+
 def curl_command(exchange: Exchange) -> str:
     """A curl line that replays the request, with credentials as shell variables."""
     parts = ["curl", "-sS", "-X", exchange.method, shlex.quote(exchange.url)]
     if exchange.authenticated:
-        parts += ["-u", '"$TICONF_API_KEY:$TICONF_API_SECRET"']
+        parts += ["-u", exchange.curl_user or TARGET_CREDENTIALS]
     for name, value in exchange.request_headers.items():
         if name not in _SECRET_HEADERS:
             parts += ["-H", shlex.quote(f"{name}: {value}")]
