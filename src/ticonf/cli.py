@@ -7,19 +7,24 @@ Exit codes of `ticonf run`: 0 conformant, 1 nonconformant, 2 usage or configurat
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import random
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ticonf import __version__, cli_faults
-from ticonf.context import PROFILES, new_run_id
-from ticonf.report import REPORT_FILES, ReportInputError, check_gate_inputs
+from ticonf import __version__, cli_cleanup, cli_faults
+from ticonf.cleanup import ledger_paths, read_manifest, remove_leftovers
+from ticonf.context import PROFILES, RAW_DIR, new_run_id
+from ticonf.report import REPORT_FILES, ReportInputError, assemble, check_gate_inputs, render_all
 from ticonf.report.console import comparison_lines, summary_lines
 from ticonf.report.gate import compare
 from ticonf.report.inputs import load_report
+from ticonf.report.model import read_records
 from ticonf.report.scrub import scrub_tree
 from ticonf.settings import (
     ENV_API_KEY,
@@ -29,6 +34,7 @@ from ticonf.settings import (
     embedded_target,
     resolve_target,
 )
+from ticonf.supervise import Ending, run_supervised
 
 EXIT_CONFORMANT, EXIT_NONCONFORMANT, EXIT_USAGE, EXIT_INCONCLUSIVE = 0, 1, 2, 3
 VERDICT_EXIT = {"conformant": 0, "nonconformant": 1, "inconclusive": 3}
@@ -67,6 +73,18 @@ def _workers(value: str) -> int:
     raise argparse.ArgumentTypeError(f"--workers takes 'auto' or a number >= 1, not {value!r}")
 
 
+def _positive(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = 0.0
+    if number <= 0:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive number of seconds/requests, not {value!r}"
+        )
+    return number
+
+
 def _add_run(commands: Any) -> None:
     run = commands.add_parser(
         "run",
@@ -97,6 +115,25 @@ def _add_run(commands: Any) -> None:
         "--expect-fail",
         metavar="FILE",
         help="YAML file of known deviations (deviations: [{id, reason}]); they never fail the gate",
+    )
+    run.add_argument(
+        "--shard", metavar="I/N", help="run only shard I of N (merge the shards' reports later)"
+    )
+    run.add_argument(
+        "--timeout", type=_positive, default=30.0, help="seconds allowed per request (30)"
+    )
+    run.add_argument(
+        "--max-rps", type=_positive, help="cap on requests per second, all workers together"
+    )
+    run.add_argument(
+        "--deadline",
+        type=_positive,
+        help="end the run after this many seconds with a partial report (verdict inconclusive)",
+    )
+    run.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="list the tests and the calls they would make; send nothing",
     )
     run.add_argument("-v", "--verbose", action="store_true", help="show pytest's output live")
     run.add_argument(
@@ -159,8 +196,10 @@ def pytest_command(args: argparse.Namespace, run_id: str, report_dir: Path) -> l
         command += ["-n", str(args.workers)]
     else:
         command += ["-p", "no:xdist"]
-    if args.seed is not None:
-        command += ["--seed", str(args.seed)]
+    command += ["--seed", str(args.seed), "--timeout", str(args.timeout)]
+    for option, setting in (("--max-rps", args.max_rps), ("--shard", args.shard)):
+        if setting:
+            command += [option, str(setting)]
     for option, value in (("--expect-fail", args.expect_fail), ("--baseline", args.baseline)):
         if value:
             command += [option, str(Path(value).resolve())]  # pytest runs in PROJECT_DIR
@@ -213,21 +252,98 @@ def command_run(args: argparse.Namespace) -> int:
         raise UsageFailure(f"the suites are not at {SUITES_DIR}: install ticonf with pip -e")
     check_inputs(args.expect_fail, args.baseline)
     run_id = new_run_id()
+    args.seed = args.seed if args.seed is not None else random.randrange(2**32)
+    if args.dry_run:
+        return dry_run(args, run_id)
     report_dir = prepare_report_dir(args, run_id)
     where = args.target or os.environ.get(ENV_TARGET) or "the embedded reference server"
-    print(f"ticonf: testing {where} (profile {args.profile}, {args.workers} worker(s))")
+    print(
+        f"ticonf: testing {where} (profile {args.profile}, {args.workers} worker(s), "
+        f"seed {args.seed})"
+    )
     log_path = report_dir / "pytest.log"
     with log_path.open("w", encoding="utf-8") as log:
-        completed = subprocess.run(
+        ending = run_supervised(
             pytest_command(args, run_id, report_dir),
+            args.deadline,
             cwd=PROJECT_DIR,
             env=child_environment(args),
             stdout=None if args.verbose else log,
             stderr=subprocess.STDOUT if not args.verbose else None,
-            check=False,
         )
+    remove_run_leftovers(args, report_dir)
+    if ending.stopped_because:
+        rewrite_stopped_report(report_dir, ending, args)
     scrub_tree(report_dir, secrets)
-    return finish_run(report_dir, completed.returncode, log_path)
+    return finish_run(report_dir, ending.returncode, log_path)
+
+
+DRY_RUN_CALLS = """\
+Each test would, on its own scratch resources only:
+  create its model(s)        POST /models {"name": "ticonf-<run-id>-model-...", "type": ...}
+  create assets if it needs  POST /assets {"name": "ticonf-<run-id>-asset-....png", ...}
+  call the operations        POST   /models/{its model}/training-images
+                             PUT    /models/{its model}/training-images/pairs
+                             PUT    /models/{its model}/training-images/{its image}
+                             DELETE /models/{its model}/training-images/{its image}
+  observe state              GET    /models/{its model}
+  delete what it created     DELETE /models/{its model}, DELETE /assets {"assetIds": [...]}
+A pre-flight check first creates, reads and deletes one model named ticonf-<run-id>-preflight."""
+
+
+def dry_run(args: argparse.Namespace, run_id: str) -> int:
+    """Collect the tests and print the plan: nothing is sent to the target."""
+    with tempfile.TemporaryDirectory(prefix="ticonf-dry-run-") as scratch:
+        args.workers = 1
+        command = [*pytest_command(args, run_id, Path(scratch)), "--dry-run", "--collect-only"]
+        completed = subprocess.run(
+            command, cwd=PROJECT_DIR, env=child_environment(args), capture_output=True, text=True
+        )
+        plan_path = Path(scratch) / "plan.json"
+        if completed.returncode != 0 or not plan_path.exists():
+            raise UsageFailure(f"the tests could not be collected: {completed.stdout[-300:]}")
+        plan = json.loads(plan_path.read_text(encoding="utf-8"))
+    where = args.target or os.environ.get(ENV_TARGET) or "the embedded reference server"
+    requirements = sorted({r for entry in plan for r in entry["requirements"]})
+    print(
+        f"ticonf dry run (nothing sent): {len(plan)} tests against {where}, profile "
+        f"{args.profile}, seed {args.seed}, checking {len(requirements)} requirements"
+    )
+    for entry in plan:
+        print(f"  {entry['test']}  [{', '.join(entry['requirements'])}]")
+    print(DRY_RUN_CALLS)
+    return EXIT_CONFORMANT
+
+
+def remove_run_leftovers(args: argparse.Namespace, report_dir: Path) -> None:
+    """Whatever the tests could not delete themselves goes now (never for the embedded server,
+    which is gone with its data)."""
+    target = resolve_target(args.target, args.api_key, args.api_secret)
+    if target is None or not ledger_paths(report_dir):
+        return
+    result = remove_leftovers(target, report_dir)
+    if result.deleted or result.failed:
+        print(
+            f"cleanup: deleted {result.deleted} leftover resource(s)"
+            + (f", could not delete {len(result.failed)}" if result.failed else "")
+        )
+
+
+def rewrite_stopped_report(report_dir: Path, ending: Ending, args: argparse.Namespace) -> None:
+    """A stopped run's report says why it stopped: a partial report, verdict inconclusive."""
+    meta = read_manifest(report_dir)
+    why = f"the run was stopped: {ending.stopped_because}"
+    if ending.killed:
+        why += " (pytest did not finish within the grace period and was killed)"
+    session = {"exit_status": 2, "problems": [{"test": "", "message": why}]}
+    report = assemble(
+        meta,
+        read_records(report_dir / RAW_DIR),
+        session=session,
+        expect_fail=args.expect_fail,
+        baseline=args.baseline,
+    )
+    render_all(report, report_dir)
 
 
 def check_inputs(expect_fail: str | None, baseline: str | None) -> None:
@@ -315,7 +431,13 @@ def command_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS: list[Callable[[Any], None]] = [_add_run, _add_serve, _add_diff, cli_faults.add_parser]
+COMMANDS: list[Callable[[Any], None]] = [
+    _add_run,
+    _add_serve,
+    _add_diff,
+    cli_faults.add_parser,
+    cli_cleanup.add_parser,
+]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -328,6 +450,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ticonf: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # e.g. `ticonf run --dry-run | head`
+        return 0
 
 
 if __name__ == "__main__":

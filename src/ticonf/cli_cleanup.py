@@ -37,7 +37,7 @@ def run_directory(args: argparse.Namespace) -> Path:
 def command_cleanup(args: argparse.Namespace) -> int:
     report_dir = run_directory(args)
     manifest = read_manifest(report_dir)
-    if manifest.get("embedded") and not args.target:
+    if manifest.get("embedded_reference") and not args.target:
         print("nothing to clean: that run tested the embedded reference server, now gone")
         return 0
     target = resolve_target(args.target or manifest["target"], args.api_key, args.api_secret)

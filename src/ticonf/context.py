@@ -70,6 +70,7 @@ class RunContext:
     started: float
     max_rps: float | None = None
     timeout: float = 30.0
+    shard: str | None = None
 
     @classmethod
     def create(
@@ -84,6 +85,7 @@ class RunContext:
         embedded: bool,
         max_rps: float | None = None,
         timeout: float = 30.0,
+        shard: str | None = None,
     ) -> RunContext:
         run_id = run_id or new_run_id()
         directory = Path(report_dir) if report_dir else Path("reports") / run_id
@@ -98,6 +100,7 @@ class RunContext:
             started=time.time(),
             max_rps=max_rps,
             timeout=timeout,
+            shard=shard,
         )
 
     def to_wire(self) -> dict[str, Any]:
@@ -134,16 +137,23 @@ class RunContext:
             _POLITENESS = Politeness(max_rps=share)
         return _POLITENESS
 
-    def write_manifest(self) -> None:
-        """What `ticonf cleanup` needs to find the run again; never the credentials."""
-        self.report_dir.mkdir(parents=True, exist_ok=True)
-        manifest = {
+    def metadata(self) -> dict[str, Any]:
+        """The run's description in reports and in its manifest; never the credentials."""
+        return {
             "run_id": self.run_id,
             "target": self.target.base_url,
-            "embedded": self.embedded,
+            "embedded_reference": self.embedded,
+            "profile": self.profile,
+            "seed": self.seed,
+            "workers": self.workers,
             "started": self.started,
+            "shard": self.shard,
         }
-        (self.report_dir / "run.json").write_text(json.dumps(manifest, indent=2) + "\n")
+
+    def write_manifest(self) -> None:
+        """What `ticonf cleanup` and a stopped `ticonf run` need to find the run again."""
+        self.report_dir.mkdir(parents=True, exist_ok=True)
+        (self.report_dir / "run.json").write_text(json.dumps(self.metadata(), indent=2) + "\n")
 
     def write_record(self, record: dict[str, Any]) -> None:
         path = self.raw_dir / f"records-{self.process_name}.ndjson"

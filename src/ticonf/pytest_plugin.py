@@ -29,6 +29,7 @@ RECORDER_KEY = pytest.StashKey[Recorder]()
 RECORD_KEY = pytest.StashKey[dict[str, Any]]()
 ACTIVE_KEY = pytest.StashKey[bool]()
 SUITES_DIR = Path(__file__).resolve().parents[2] / "suites"
+DRY_RUN_EMBEDDED_URL = "http://127.0.0.1:0/v1"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -44,6 +45,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--baseline", default=None, help="an earlier report.json to compare with")
     group.addoption(
         "--shard", type=parse_shard, default=None, help="run shard I of N (I/N), e.g. 2/3"
+    )
+    group.addoption(
+        "--dry-run", action="store_true", help="collect and write plan.json; send nothing"
     )
     group.addoption("--max-rps", type=float, default=None, help="cap on requests per second")
     group.addoption("--timeout", type=float, default=30.0, help="seconds allowed per request")
@@ -109,7 +113,10 @@ def _controller_context(config: pytest.Config) -> context.RunContext:
     except ConfigError as error:
         raise pytest.UsageError(str(error)) from None
     server = None
-    if target is None:
+    embedded = target is None
+    if target is None and option.dry_run:
+        target = embedded_target(DRY_RUN_EMBEDDED_URL, option.api_key, option.api_secret)
+    elif target is None:
         server = context.start_embedded_server()
         target = embedded_target(server.base_url, option.api_key, option.api_secret)
     ctx = context.RunContext.create(
@@ -119,13 +126,15 @@ def _controller_context(config: pytest.Config) -> context.RunContext:
         run_id=option.run_id,
         report_dir=option.report_dir,
         workers=getattr(option, "numprocesses", None) or 0,
-        embedded=server is not None,
+        embedded=embedded,
         max_rps=option.max_rps,
         timeout=option.timeout,
+        shard="{}/{}".format(*option.shard) if option.shard else None,
     )
     context.EMBEDDED_SERVER = server
-    ctx.write_manifest()
-    _run_preflight(ctx)
+    if not option.dry_run:
+        ctx.write_manifest()
+        _run_preflight(ctx)
     return ctx
 
 
@@ -166,7 +175,19 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             raise pytest.UsageError(str(error)) from None
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """In a dry run, the plan: every test that would run and the requirements it checks."""
+    if not (_active(session.config) and session.config.option.dry_run):
+        return
+    plan = [{"test": item.nodeid, "requirements": _requirements_of(item)} for item in session.items]
+    ctx = context.current()
+    ctx.report_dir.mkdir(parents=True, exist_ok=True)
+    (ctx.report_dir / "plan.json").write_text(json.dumps(plan, indent=1), encoding="utf-8")
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if session.config.option.dry_run:
+        return
     if _active(session.config) and not _is_worker(session.config):
         from ticonf.report import session_outcome, write_reports
 

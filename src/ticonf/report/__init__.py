@@ -25,18 +25,6 @@ from ticonf.report.scrub import scrub, scrub_tree
 REPORT_FILES = ("report.json", "report.html", "summary.md", "junit.xml")
 
 
-def run_metadata(ctx: RunContext) -> dict[str, Any]:
-    return {
-        "run_id": ctx.run_id,
-        "target": ctx.target.base_url,
-        "embedded_reference": ctx.embedded,
-        "profile": ctx.profile,
-        "seed": ctx.seed,
-        "workers": ctx.workers,
-        "started": ctx.started,
-    }
-
-
 def session_outcome(session: Any, exitstatus: int) -> dict[str, Any]:
     """What pytest itself knows about a finished session: its exit status and every failed
     or errored report (a crashed worker or a collection error leaves no record of its own)."""
@@ -118,7 +106,7 @@ def write_reports(
     scrub_tree(ctx.report_dir, secrets)
     records = read_records(ctx.raw_dir)
     report = assemble(
-        run_metadata(ctx), records, session=session, expect_fail=expect_fail, baseline=baseline
+        ctx.metadata(), records, session=session, expect_fail=expect_fail, baseline=baseline
     )
     report = scrub(report, secrets)
     render_all(report, ctx.report_dir)

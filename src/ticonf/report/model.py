@@ -265,6 +265,8 @@ def run_section(meta: dict[str, Any], records: list[Record], finished: float) ->
         "catalog_sha256": file_hash(CATALOG_PATH),
         "tests": len(records),
         "requests": sum(r.get("requests", 0) for r in records),
+        "retries": sum(r.get("retries", 0) for r in records),
+        "shard": meta.get("shard"),
     }
 
 
