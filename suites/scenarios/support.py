@@ -85,8 +85,11 @@ def training_image(response: httpx.Response, req: Req, action: str) -> dict[str,
 
 def check_image_fields(image: dict[str, Any], req: Req, action: str) -> None:
     """The six documented TrainingImage fields are present, each a string."""
-    wrong = {f: image.get(f, "<absent>") for f in TRAINING_IMAGE_FIELDS}
-    wrong = {f: v for f, v in wrong.items() if not isinstance(v, str)}
+    wrong = {
+        field: image.get(field, "<absent>")
+        for field in TRAINING_IMAGE_FIELDS
+        if not isinstance(image.get(field), str)
+    }
     check(
         not wrong,
         req,
@@ -124,6 +127,16 @@ def pair_view(pair: Any) -> Any:
 
 def pairs_view(pairs: Any) -> Any:
     return [pair_view(pair) for pair in pairs] if isinstance(pairs, list) else pairs
+
+
+def difference(expected: list[Any], seen: Any) -> str:
+    """Where two lists first differ, in words (the whole lists are often too long to read)."""
+    if not isinstance(seen, list):
+        return f"expected a list of {len(expected)}, got {seen!r}"
+    for index, (want, got) in enumerate(zip(expected, seen, strict=False)):
+        if want != got:
+            return f"item {index} differs: expected {want!r}, got {got!r}"
+    return f"expected {len(expected)} items, got {len(seen)}: {seen[len(expected) :]!r} extra"
 
 
 def image_count(provision: Provisioner, model_id: str) -> Any:

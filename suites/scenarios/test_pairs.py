@@ -14,6 +14,7 @@ from ticonf.client import images_path
 from .strategies import json_non_arrays, pair_plans, realise, unknown_ids
 from .support import (
     Req,
+    difference,
     examples,
     expect_4xx,
     expect_status,
@@ -51,7 +52,8 @@ def check_stored(provision, model_id: str, expected: list[dict], req: Req, actio
     check(
         stored == expected,
         req,
-        f"{action}: expected the model's trainingImagePairs to be {expected!r}, got {stored!r}",
+        f"{action}: the model's trainingImagePairs are not the expected {len(expected)} pair(s); "
+        f"{difference(expected, stored)}",
     )
 
 
@@ -76,7 +78,8 @@ def test_pairs_come_back_as_sent(api, provision, plan) -> None:
     check(
         returned == pairs,
         "PAIRS-001",
-        f"Replace Pairs: expected the pairs sent, in order, {pairs!r}; got {returned!r}",
+        f"Replace Pairs: expected the {len(pairs)} pair(s) sent, in order; "
+        f"{difference(pairs, returned)}",
     )
     check_stored(provision, model_id, returned, "PAIRS-003", "after Replace Pairs")
 
@@ -92,7 +95,7 @@ def test_pairs_are_replaced_not_merged(api, provision, first, second) -> None:
     check(
         returned == expected,
         "PAIRS-002",
-        f"second Replace Pairs: expected exactly the second list {expected!r}, got {returned!r}",
+        f"second Replace Pairs: expected exactly the second list; {difference(expected, returned)}",
     )
     check_stored(provision, model_id, expected, "PAIRS-002", "after two Replace Pairs")
 
@@ -149,7 +152,7 @@ def test_pairs_of_foreign_images_are_refused(
         bad[key] = stranger
     pairs = realise(sent, ids)
     pairs.insert(min(position, len(pairs)), bad)
-    action = f"Replace Pairs with a {kind} ID {stranger!r} as {side}"
+    action = f"Replace Pairs naming a foreign ID ({kind}: {stranger!r}) as {side}"
     expect_4xx(api.replace_pairs(model_id, pairs), "PAIRS-005", action)
     check_stored(provision, model_id, stored, "PAIRS-005", f"after a refused {action}")
 
