@@ -180,5 +180,10 @@ def malformed_json(valid: Any) -> st.SearchStrategy[bytes]:
 
 
 def path_segments() -> st.SearchStrategy[str]:
-    """Arbitrary text for a path segment, percent-encoded by the test."""
-    return st.text(st.characters(exclude_categories=("Cs",)), max_size=30)
+    """Arbitrary text for a path segment, percent-encoded by the test.
+
+    Never empty, "." or "..": those make another path (outside the documented operations,
+    maybe outside the API), not an odd value of a path parameter.
+    """
+    text = st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=30)
+    return text.filter(lambda s: s not in (".", ".."))

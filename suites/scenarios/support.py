@@ -97,9 +97,13 @@ def check_image_fields(image: dict[str, Any], req: Req, action: str) -> None:
     )
 
 
+def check_no_server_error(response: httpx.Response, action: str) -> None:
+    check(response.status_code < 500, "HTTP-001", f"{action}: got a server error {show(response)}")
+
+
 def check_json_response(response: httpx.Response, action: str) -> None:
     """HTTP-001 (no 5xx) and HTTP-002 (a body is application/json and parses)."""
-    check(response.status_code < 500, "HTTP-001", f"{action}: got a server error {show(response)}")
+    check_no_server_error(response, action)
     if not response.content:
         return
     media_type = response.headers.get("content-type", "").split(";")[0].strip().lower()

@@ -25,7 +25,7 @@ from .support import (
     stored_pairs,
 )
 
-IMAGES = 4
+IMAGES = 3
 
 
 def model_with_images(provision, count: int = IMAGES) -> tuple[str, list[str]]:
