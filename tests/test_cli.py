@@ -18,7 +18,10 @@ def ticonf(*args: str, env: dict[str, str] | None = None, timeout: float = 300):
     clean = {k: v for k, v in os.environ.items() if not k.startswith("TICONF_")}
     return subprocess.run(
         [sys.executable, "-m", "ticonf.cli", *args],
-        capture_output=True, text=True, timeout=timeout, env={**clean, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**clean, **(env or {})},
     )
 
 
@@ -43,15 +46,33 @@ def test_help_lists_the_commands() -> None:
 
 
 def test_unreachable_target_exits_3(tmp_path: Path) -> None:
-    result = ticonf("run", "--target", "http://127.0.0.1:9/v1", "--api-key", "k",
-                    "--api-secret", "s", "--report-dir", str(tmp_path))
+    result = ticonf(
+        "run",
+        "--target",
+        "http://127.0.0.1:9/v1",
+        "--api-key",
+        "k",
+        "--api-secret",
+        "s",
+        "--report-dir",
+        str(tmp_path),
+    )
     assert result.returncode == 3
     assert "unreachable" in one_line_error(result)
 
 
 def test_rejected_credentials_exit_3(reference: RunningServer, tmp_path: Path) -> None:
-    result = ticonf("run", "--target", reference.base_url, "--api-key", "ticonf",
-                    "--api-secret", "wrong", "--report-dir", str(tmp_path))
+    result = ticonf(
+        "run",
+        "--target",
+        reference.base_url,
+        "--api-key",
+        "ticonf",
+        "--api-secret",
+        "wrong",
+        "--report-dir",
+        str(tmp_path),
+    )
     assert result.returncode == 3
     assert "rejected the credentials" in one_line_error(result)
     assert "wrong" not in result.stdout + result.stderr
@@ -78,8 +99,11 @@ def test_bad_option_values_exit_2() -> None:
 
 
 def test_environment_configures_the_target(tmp_path: Path) -> None:
-    env = {"TICONF_TARGET": "http://127.0.0.1:9/v1", "TICONF_API_KEY": "k",
-           "TICONF_API_SECRET": "s"}
+    env = {
+        "TICONF_TARGET": "http://127.0.0.1:9/v1",
+        "TICONF_API_KEY": "k",
+        "TICONF_API_SECRET": "s",
+    }
     result = ticonf("run", "--report-dir", str(tmp_path), env=env)
     assert result.returncode == 3
 
@@ -97,7 +121,8 @@ def test_run_against_the_embedded_reference_is_conformant(tmp_path: Path) -> Non
 def test_serve_answers_on_the_port_it_prints() -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "ticonf.cli", "serve", "--port", "0"],
-        stdout=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert process.stdout is not None

@@ -7,7 +7,14 @@ import pytest
 
 from ticonf.client import ApiClient
 from ticonf.exchanges import Recorder
-from ticonf.politeness import MAX_RETRY_WAIT, Politeness, RateLimiter, retry_after_seconds
+from ticonf.outcomes import classify
+from ticonf.politeness import (
+    MAX_RETRY_WAIT,
+    Politeness,
+    RateLimiter,
+    TargetGone,
+    retry_after_seconds,
+)
 from ticonf.settings import Target
 
 TARGET = Target("http://target.test/v1", "key", "secret")
@@ -48,8 +55,13 @@ def test_retries_are_bounded() -> None:
 
 @pytest.mark.parametrize(
     ("header", "expected"),
-    [("3", 3.0), (None, 1.0), ("soon", 1.0), ("99999", MAX_RETRY_WAIT),
-     ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0)],
+    [
+        ("3", 3.0),
+        (None, 1.0),
+        ("soon", 1.0),
+        ("99999", MAX_RETRY_WAIT),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),
+    ],
 )
 def test_retry_after_forms(header: str | None, expected: float) -> None:
     assert retry_after_seconds(header) == expected
@@ -83,3 +95,18 @@ def test_curl_replays_deliberately_wrong_credentials_without_the_real_secret() -
     assert '-u "$TICONF_API_KEY:wrong\\"\\$"' in wrong
     assert "-u" not in anonymous
     assert "secret" not in wrong + anonymous
+
+
+def test_a_target_that_keeps_failing_is_given_up_on() -> None:
+    calls = {"n": 0}
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        calls["n"] += 1
+        raise httpx.ConnectError("refused", request=request)
+
+    api = client(httpx.MockTransport(refuse), [])
+    for _ in range(8):
+        with pytest.raises((httpx.ConnectError, TargetGone)):
+            api.get_model("m")
+    assert calls["n"] == api.politeness.give_up_after
+    assert classify(TargetGone("gone")).kind == "network"

@@ -47,7 +47,12 @@ def count(client: TestClient, model: str) -> int:
 def test_add_returns_the_six_fields(client: TestClient, model: str) -> None:
     created = add(client, model, data=png_data_url(), name="日本語.png")["trainingImage"]
     assert set(created) == {
-        "id", "name", "createdAt", "description", "automaticCaptioning", "downloadUrl"
+        "id",
+        "name",
+        "createdAt",
+        "description",
+        "automaticCaptioning",
+        "downloadUrl",
     }
     assert created["name"] == "日本語.png"
     assert count(client, model) == 1
@@ -79,8 +84,11 @@ def test_add_rejects_invalid_bodies_and_adds_nothing(client, model, body) -> Non
 
 def test_add_rejects_eleven_assets_and_mixed_sources(client: TestClient, model: str) -> None:
     ids = [asset(client, i) for i in range(11)]
-    for body in ({"assetIds": ids}, {"assetIds": ids[:2], "assetId": ids[0]},
-                 {"assetIds": ids[:2], "name": "x.png"}):
+    for body in (
+        {"assetIds": ids},
+        {"assetIds": ids[:2], "assetId": ids[0]},
+        {"assetIds": ids[:2], "name": "x.png"},
+    ):
         assert client.post(f"/v1/models/{model}/training-images", json=body).status_code == 400
     assert count(client, model) == 0
 
@@ -170,7 +178,7 @@ def test_undocumented_method_gets_405_with_allow(client: TestClient, model: str)
 
 
 def test_unicode_round_trips_even_lone_surrogates(client: TestClient, model: str) -> None:
-    content = ('{"data": "%s", "name": "\\ud800 𝔘 \\u0000"}' % png_data_url()).encode()
+    content = (f'{{"data": "{png_data_url()}", "name": "\\ud800 𝔘 \\u0000"}}').encode()
     response = client.post(f"/v1/models/{model}/training-images", content=content)
     assert response.status_code == 200
     assert response.json()["trainingImage"]["name"] == "\ud800 𝔘 \x00"

@@ -16,8 +16,6 @@ from ticonf.reference.server import RunningServer, running_server
 from ticonf.samples import png_data_url
 
 
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[RunningServer]:
     with running_server() as running:
@@ -41,8 +39,11 @@ def test_the_four_operations_through_the_sdk(sdk) -> None:
     assert first.training_image.name == "before.png"
     assert first.training_image.created_at and first.training_image.download_url
 
-    pair = {"source_id": first.training_image.id, "target_id": second.training_image.id,
-            "instruction": "make it blue"}
+    pair = {
+        "source_id": first.training_image.id,
+        "target_id": second.training_image.id,
+        "instruction": "make it blue",
+    }
     pairs = images.replace_pairs(model_id, body=[pair])
     assert pairs.count == 1
     assert pairs.pairs[0].source_id == first.training_image.id

@@ -27,7 +27,9 @@ def test_options_win_over_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     target = resolve_target("http://opt.example/v1/", "opt-key", None)
     assert target is not None
     assert (target.base_url, target.api_key, target.api_secret) == (
-        "http://opt.example/v1", "opt-key", "env-secret"
+        "http://opt.example/v1",
+        "opt-key",
+        "env-secret",
     )
 
 

@@ -48,7 +48,9 @@ def test_fixture_endpoints_live_apart() -> None:
 
 def test_every_operation_documents_the_errors_a_client_must_expect() -> None:
     for op_id, op in operations(load("openapi.yaml")).items():
-        assert {"200", "400", "401", "403", "404", "409", "422", "429"} <= set(op["responses"]), op_id
+        assert {"200", "400", "401", "403", "404", "409", "422", "429"} <= set(op["responses"]), (
+            op_id
+        )
         names = {p.get("$ref", "").rsplit("/", 1)[-1] for p in op.get("parameters", [])}
         assert "projectId" in names, op_id
 
@@ -56,7 +58,12 @@ def test_every_operation_documents_the_errors_a_client_must_expect() -> None:
 def test_training_image_requires_its_six_fields_and_allows_more() -> None:
     image = load("openapi.yaml")["components"]["schemas"]["TrainingImage"]
     assert set(image["required"]) == {
-        "id", "name", "createdAt", "description", "automaticCaptioning", "downloadUrl"
+        "id",
+        "name",
+        "createdAt",
+        "description",
+        "automaticCaptioning",
+        "downloadUrl",
     }
     assert image["properties"]["createdAt"]["format"] == "date-time"
     assert image["properties"]["downloadUrl"]["format"] == "uri"

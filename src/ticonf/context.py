@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 from ticonf.exchanges import Recorder
 from ticonf.politeness import Politeness
@@ -34,6 +34,8 @@ _HEALTH = [
     HealthCheck.data_too_large,
     HealthCheck.function_scoped_fixture,
 ]
+# The CI gate does not shrink: the failing exchange is the evidence, and shrinking against a
+# server costs tens of seconds per failure. The release profile shrinks, for minimal examples.
 settings.register_profile(
     "ticonf-quick",
     max_examples=20,
@@ -42,6 +44,7 @@ settings.register_profile(
     database=None,
     suppress_health_check=_HEALTH,
     print_blob=False,
+    phases=[phase for phase in Phase if phase is not Phase.shrink],
 )
 settings.register_profile(
     "ticonf-full",

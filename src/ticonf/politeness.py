@@ -3,6 +3,8 @@
 Users point the suite at staging and production. It never sends faster than `--max-rps`
 (shared out between the workers), and a 429 is retried after its Retry-After delay a bounded
 number of times; every retry is counted, so the report shows how often the target pushed back.
+A target that keeps failing at the network level is given up on, so a dead target cannot
+make a run wait out every timeout.
 """
 
 from __future__ import annotations
@@ -18,7 +20,13 @@ DEFAULT_RETRIES = 3
 MAX_RETRY_WAIT = 30.0
 DEFAULT_RETRY_WAIT = 1.0
 
+GIVE_UP_AFTER = 5
+
 Response = TypeVar("Response")
+
+
+class TargetGone(ConnectionError):
+    """The target stopped answering; a network error of the run, never a server's failure."""
 
 
 class RateLimiter:
@@ -61,7 +69,9 @@ class Politeness:
     max_rps: float | None = None
     retries: int = DEFAULT_RETRIES
     sleep: Callable[[float], None] = time.sleep
+    give_up_after: int = GIVE_UP_AFTER
     retried: int = 0
+    failures_in_a_row: int = 0
     limiter: RateLimiter = field(init=False)
 
     def __post_init__(self) -> None:
@@ -77,7 +87,7 @@ class Politeness:
         """Send, and resend after a 429 at most `retries` times."""
         for attempt in range(self.retries + 1):
             self.limiter.wait()
-            response = send()
+            response = self._send_unless_gone(send)
             if status_of(response) != 429 or attempt == self.retries:
                 return response
             self.retried += 1
@@ -85,3 +95,18 @@ class Politeness:
                 on_retry()
             self.sleep(retry_after_seconds(retry_after_of(response)))
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _send_unless_gone(self, send: Callable[[], Response]) -> Response:
+        """A target that failed at the network level `give_up_after` times in a row is not
+        asked again: the run ends in seconds instead of waiting out every timeout."""
+        if self.failures_in_a_row >= self.give_up_after:
+            raise TargetGone(
+                f"not sent: the last {self.failures_in_a_row} requests failed at the network level"
+            )
+        try:
+            response = send()
+        except Exception:
+            self.failures_in_a_row += 1
+            raise
+        self.failures_in_a_row = 0
+        return response
