@@ -40,9 +40,16 @@ SCENARIOS_PER_SHARD = 15 if is_full_profile() else 5
     "DELETE-001",
     "DELETE-002",
     "DELETE-003",
+    "PAIRS-001",
     "PAIRS-003",
 )
 def test_workflows(shard: int, workspace: Workspace, api: ApiClient, observe) -> None:
-    settings = hypothesis.settings(hypothesis.settings.default, max_examples=SCENARIOS_PER_SHARD)
+    settings = hypothesis.settings(
+        hypothesis.settings.default,
+        max_examples=SCENARIOS_PER_SHARD,
+        # Schemathesis picks link values with true randomness: a replayed scenario is not the
+        # same scenario, so shrinking would only report inconsistent data generation.
+        phases=[hypothesis.Phase.generate],
+    )
     seed = context.current().seed * 101 + shard
     run_workflows(Workflow, WorkflowRun(workspace, api, observe), seed, settings)

@@ -69,6 +69,7 @@ def load_schema(kind: Kind, max_examples: int | None = None) -> OpenApiSchema:
     recording.install()
     ctx = context.current()
     config = schemathesis.Config(seed=ctx.seed)
+    config.cache.enabled = False  # no .schemathesis/ directory in the user's working tree
     schema = schemathesis.openapi.from_dict(spec_without(DROPPED_QUERY[kind]), config=config)
     schema.config.update(
         base_url=ctx.target.base_url,
@@ -84,6 +85,10 @@ def load_schema(kind: Kind, max_examples: int | None = None) -> OpenApiSchema:
         allow_extra_parameters=False,
     )
     schema.config.phases.update(phases=PHASES[kind])
+    checks = schema.config.checks
+    # A 5xx is HTTP-001's finding (not_a_server_error); any 4xx may reject invalid data.
+    checks.positive_data_acceptance.expected_statuses = ["2xx", "429", "5xx"]
+    checks.negative_data_rejection.expected_statuses = ["4xx", "5xx"]
     return schema
 
 

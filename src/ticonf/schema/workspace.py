@@ -11,6 +11,7 @@ correct server may reject them. Negative cases are never completed; they are sen
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any
 
 from ticonf.provisioning import Provisioner
@@ -27,6 +28,7 @@ IMAGE_SOURCES = ("data", "assetId", "assetIds")
 # The training guide allows 50 images per model; a scratch model is retired well before.
 MODEL_CAPACITY = 40
 PAIR_IMAGES = 3
+DATA_URL = re.compile(r"^data:image/[A-Za-z0-9.+-]+;base64,[A-Za-z0-9+/]+={0,2}$")
 
 
 def operation_key(case: Any) -> tuple[str, str]:
@@ -98,6 +100,11 @@ def complete_positive(case: Any, workspace: Workspace) -> None:
         model_id, images = workspace.pair_model()
         case.path_parameters = {"modelId": model_id}
         case.body = pairs_body(case.body, images)
+
+
+def is_data_url(value: Any) -> bool:
+    """Whether `value` matches the spec's pattern for `data` (real image or not)."""
+    return isinstance(value, str) and DATA_URL.match(value) is not None
 
 
 def images_added(body: dict[str, Any]) -> int:

@@ -1,0 +1,1 @@
+"""Property-based conformance tests: schemathesis over the four documented operations."""
