@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -11,7 +12,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from ticonf.catalog import check
-from ticonf.samples import png_data_url
+from ticonf.samples import png_base64, png_data_url
 
 from .strategies import (
     SCRIPT_NAMES,
@@ -150,6 +151,10 @@ def test_unknown_presets_are_refused(api, provision, preset) -> None:
 
 @pytest.mark.req("ADD-009")
 @given(data=non_image_data())
+@example(data="data:image/png;base64," + base64.b64encode(b"no image, only text").decode())
+@example(data="data:text/plain;base64," + png_base64(1))
+@example(data="hello.png")
+@example(data=42)
 def test_data_that_is_no_image_is_refused(api, provision, data) -> None:
     model_id = provision.model()
     action = f"Add with data {str(data)[:80]!r}"

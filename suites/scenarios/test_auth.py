@@ -11,7 +11,6 @@ import secrets
 
 import pytest
 
-from ticonf.catalog import check
 from ticonf.client import ApiClient
 
 from .support import (
@@ -19,8 +18,8 @@ from .support import (
     FixedAuthorization,
     check_unchanged,
     expect_4xx,
+    expect_status,
     scene,
-    show,
     snapshot,
 )
 
@@ -45,11 +44,7 @@ def test_no_credentials_gives_401(api, provision, operation) -> None:
     setting = scene(provision)
     before = snapshot(provision, setting.model_id)
     response = OPERATIONS[operation](api.with_auth(None), setting)
-    check(
-        response.status_code == 401,
-        "AUTH-001",
-        f"{operation} without credentials: expected 401, got {show(response)}",
-    )
+    expect_status(response, 401, "AUTH-001", f"{operation} without credentials")
     check_unchanged(provision, setting.model_id, before, "AUTH-001", f"after {operation}")
 
 
@@ -61,12 +56,8 @@ def test_a_wrong_secret_gives_401_or_403(api, target, provision, operation) -> N
     for secret in ("wrong", "empty"):
         wrong = "" if secret == "empty" else target.api_secret + secrets.token_hex(4)
         response = OPERATIONS[operation](api.with_auth((target.api_key, wrong)), setting)
-        check(
-            response.status_code in (401, 403),
-            "AUTH-002",
-            f"{operation} with the right key and a {secret} secret: expected 401 or 403, "
-            f"got {show(response)}",
-        )
+        action = f"{operation} with the right key and a {secret} secret"
+        expect_status(response, (401, 403), "AUTH-002", action)
         check_unchanged(
             provision, setting.model_id, before, "AUTH-002", f"after {operation} ({secret} secret)"
         )

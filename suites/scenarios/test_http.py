@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from ticonf.catalog import check
@@ -26,6 +26,7 @@ from .support import (
     check_json_response,
     check_no_server_error,
     examples,
+    expect_status,
     json_body,
     send_raw,
     show,
@@ -62,8 +63,8 @@ def test_malformed_json_gives_400(api, provision, operation, data) -> None:
     method, path = target_of(operation, one_image_scene(provision))
     response = send_raw(api, method, path, body)
     action = f"{operation} with the malformed body {body[:60]!r}"
+    expect_status(response, 400, "HTTP-003", action)
     check_json_response(response, action)
-    check(response.status_code == 400, "HTTP-003", f"{action}: expected 400, got {show(response)}")
 
 
 # Deep enough to exhaust a default recursive parser (Python's stops near 1,000 levels); the
@@ -153,6 +154,9 @@ def test_odd_requests_get_a_json_answer(api, provision, observe, operation) -> N
     model_segment=path_segments(),
     image_segment=path_segments(),
 )
+@example(operation="add", real_model=False, model_segment="модель", image_segment="x")
+@example(operation="delete", real_model=True, model_segment="x", image_segment="a\x00b")
+@example(operation="replace", real_model=True, model_segment="x", image_segment="%zz 🖼")
 @examples(0.5)
 def test_odd_path_segments_get_a_json_answer(
     api, provision, operation, real_model, model_segment, image_segment
@@ -190,27 +194,29 @@ def test_undocumented_methods_give_405(api, provision, observe, method, where) -
     )
 
 
-@pytest.mark.req("SCHEMA-001")
+IMAGES = "/models/{modelId}/training-images"
+PAIRS = "/models/{modelId}/training-images/pairs"
+IMAGE = "/models/{modelId}/training-images/{trainingImageId}"
+
+
+def conforming(response, method: str, path: str) -> Any:
+    """The body of a 200 that matches its documented schema; a valid request must get one."""
+    action = f"{method} {path}"
+    expect_status(response, 200, "SCHEMA-003", action)
+    body = json_body(response)
+    errors = response_errors(method, path, body)
+    check(not errors, "SCHEMA-001", f"{action}: the 200 body breaks its schema: {errors}")
+    return body
+
+
+@pytest.mark.req("SCHEMA-001", "SCHEMA-003")
 def test_documented_responses_match_their_schema(api, provision, model_id) -> None:
-    responses = [("POST", "/models/{modelId}/training-images", api.add(model_id, valid_body()))]
+    first = conforming(api.add(model_id, valid_body()), "POST", IMAGES)["trainingImage"]["id"]
     batch = {"assetIds": [provision.asset(1), provision.asset(2)]}
-    responses.append(("POST", "/models/{modelId}/training-images", api.add(model_id, batch)))
-    first = (json_body(responses[0][2]) or {}).get("trainingImage", {}).get("id", "missing")
-    second = provision.image(model_id, "second.png", seed=3)["id"]
+    conforming(api.add(model_id, batch), "POST", IMAGES)
+    second = conforming(api.add(model_id, valid_body("b.png", seed=3)), "POST", IMAGES)
+    second = second["trainingImage"]["id"]
     pairs = [{"sourceId": first, "targetId": second, "instruction": "darker"}]
-    responses.append(
-        ("PUT", "/models/{modelId}/training-images/pairs", api.replace_pairs(model_id, pairs))
-    )
-    image = "/models/{modelId}/training-images/{trainingImageId}"
-    replaced = api.replace(model_id, first, valid_body("swap.png", seed=4))
-    responses.append(("PUT", image, replaced))
-    responses.append(("DELETE", image, api.delete(model_id, second)))
-    for method, path, response in responses:
-        action = f"{method} {path}"
-        check(
-            response.status_code == 200,
-            "SCHEMA-001",
-            f"{action}: expected 200, got {show(response)}",
-        )
-        errors = response_errors(method, path, json_body(response))
-        check(not errors, "SCHEMA-001", f"{action}: the 200 body breaks its schema: {errors}")
+    conforming(api.replace_pairs(model_id, pairs), "PUT", PAIRS)
+    conforming(api.replace(model_id, first, valid_body("swap.png", seed=4)), "PUT", IMAGE)
+    conforming(api.delete(model_id, second), "DELETE", IMAGE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from ticonf.catalog import check
@@ -139,6 +139,26 @@ def foreign_id(api, provision, model_id: str, kind: str, random_id: str) -> str:
     side=st.sampled_from(["sourceId", "targetId", "both"]),
     position=st.integers(0, 4),
     random_id=unknown_ids(),
+)
+@example(
+    kept=[(0, 1, "a")],
+    sent=[(1, 2, "b")],
+    kind="random",
+    side="sourceId",
+    position=0,
+    random_id="asset_0000000000000000000000",
+)
+@example(
+    kept=[(0, 1, "a")],
+    sent=[(1, 2, "b")],
+    kind="other-model",
+    side="targetId",
+    position=1,
+    random_id="x",
+)
+@example(kept=[(0, 1, "a")], sent=[], kind="asset", side="sourceId", position=0, random_id="x")
+@example(
+    kept=[(0, 1, "a")], sent=[(2, 0, "b")], kind="deleted", side="both", position=0, random_id="x"
 )
 def test_pairs_of_foreign_images_are_refused(
     api, provision, kept, sent, kind, side, position, random_id

@@ -7,7 +7,7 @@ response and records which choice the server made.
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 
 from ticonf.catalog import check
 from ticonf.samples import png_data_url
@@ -87,6 +87,8 @@ def test_an_asset_that_is_no_training_image_gives_404(api, provision, model_id) 
 
 @pytest.mark.req("REPLACE-004")
 @given(body=invalid_image_bodies("refused.png", png_data_url(6)))
+@example(body={"data": png_data_url(6), "name": "refused.png", "preset": "portrait"})
+@example(body={"data": "data:image/png;base64,aGVsbG8=", "name": "refused.png"})
 def test_an_invalid_body_leaves_the_image(api, provision, body) -> None:
     model_id = provision.model()
     image_id = provision.image(model_id, "kept.png")["id"]
