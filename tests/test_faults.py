@@ -155,7 +155,17 @@ def test_a_should_only_fault_is_caught_with_a_conformant_verdict() -> None:
     assert outcome.ok
 
 
-def test_an_inconclusive_run_never_catches() -> None:
+def test_a_should_only_fault_is_caught_when_a_targeted_run_checked_no_must() -> None:
+    outcome = judge_fault(fault_named("HTTP-004"), report("inconclusive", {"HTTP-004": ""}), "")
+    assert outcome.ok
+
+
+def test_a_must_fault_needs_a_nonconformant_verdict() -> None:
+    outcome = judge_fault(fault_named("ADD-001"), report("inconclusive", {"ADD-001": ""}), "")
+    assert not outcome.ok and outcome.note == "verdict inconclusive"
+
+
+def test_a_run_with_errors_never_catches() -> None:
     error = [{"test": "t", "message": "KeyError: 'trainingImage'"}]
     outcome = judge_fault(
         fault_named("ADD-001"), report("inconclusive", {"ADD-001": ""}, error), ""

@@ -1,10 +1,10 @@
 """The fault sweep: run the conformance suite against the clean reference and every fault.
 
-A fault is *caught* when the run against it reaches a verdict and every requirement the fault's
-catalog entry names has status failed. For a fault that violates only SHOULD requirements the
-verdict stays conformant by definition, so only the failures count; for any other fault the
-verdict must be nonconformant. An inconclusive run never counts as caught: a fault that
-breaks the run instead of failing a requirement proves nothing about the suite.
+A fault is *caught* when every requirement the fault's catalog entry names has status failed
+and the verdict is nonconformant. For a fault that violates only SHOULD requirements no MUST
+fails, so the verdict is conformant (or inconclusive when a targeted run checked no MUST at
+all) and only the failures count. A run with errors of its own never counts as caught: a
+fault that breaks the run instead of failing a requirement proves nothing about the suite.
 The clean reference *passes* when its verdict is conformant and no requirement failed.
 
 Each run is what `ticonf run --target URL` does: a reference server (with the fault) in its own
@@ -233,15 +233,25 @@ def judge_fault(fault: Fault, report: dict[str, Any] | None, note: str) -> Outco
     outcome.failed = failed_requirements(report)
     outcome.verdict = report["verdict"]
     outcome.tests = report["run"].get("tests", 0)
-    levels = {req_id: req.level for req_id, req in load_catalog().items()}
-    should_only = all(levels.get(r) == "SHOULD" for r in fault.violates)
-    wanted_verdict = ("conformant", "nonconformant") if should_only else ("nonconformant",)
-    outcome.ok = not outcome.missing and outcome.verdict in wanted_verdict
-    if outcome.verdict == "inconclusive":
+    broken = bool(report.get("errors"))
+    if should_only(fault.violates):
+        # No MUST fails, so the verdict is conformant, or inconclusive when a targeted run
+        # checked no MUST requirement at all: only the run's own errors disqualify it.
+        outcome.ok = not outcome.missing and not broken
+    else:
+        outcome.ok = not outcome.missing and outcome.verdict == "nonconformant"
+    if broken:
         outcome.note = first_error(report)
     elif outcome.missing:
         outcome.note = "not failed: " + ", ".join(outcome.missing)
+    elif not outcome.ok:
+        outcome.note = f"verdict {outcome.verdict}"
     return outcome
+
+
+def should_only(requirements: Iterable[str]) -> bool:
+    levels = {req_id: req.level for req_id, req in load_catalog().items()}
+    return all(levels.get(r) == "SHOULD" for r in requirements)
 
 
 def judge_clean(report: dict[str, Any] | None, note: str) -> Outcome:
