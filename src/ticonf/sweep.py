@@ -76,6 +76,7 @@ class Outcome:
     note: str = ""
     report_dir: str = ""
     tests: int = 0
+    caught_by: tuple[str, ...] = ()
 
     @property
     def missing(self) -> tuple[str, ...]:
@@ -218,12 +219,25 @@ def failed_requirements(report: dict[str, Any]) -> tuple[str, ...]:
     return tuple(r["id"] for r in report["requirements"] if r["status"] in FAILING_STATUSES)
 
 
+def catching_tests(report: dict[str, Any], requirements: Iterable[str]) -> tuple[str, ...]:
+    """The tests that failed one of `requirements`, by short name (file and test)."""
+    wanted = set(requirements)
+    tests = {
+        failure["test"].removeprefix("suites/")
+        for req in report["requirements"]
+        if req["id"] in wanted
+        for failure in req.get("failures", [])
+    }
+    return tuple(sorted(tests))
+
+
 def first_error(report: dict[str, Any]) -> str:
     errors = report.get("errors") or []
     if not errors:
         return ""
     error = errors[0]
-    return f"run error in {error.get('test', '?')}: {str(error.get('message', ''))[:200]}"
+    message = " ".join(str(error.get("message", "")).split())
+    return f"run error in {error.get('test', '?')}: {message[:200]}"
 
 
 def judge_fault(fault: Fault, report: dict[str, Any] | None, note: str) -> Outcome:
@@ -233,6 +247,7 @@ def judge_fault(fault: Fault, report: dict[str, Any] | None, note: str) -> Outco
     outcome.failed = failed_requirements(report)
     outcome.verdict = report["verdict"]
     outcome.tests = report["run"].get("tests", 0)
+    outcome.caught_by = catching_tests(report, fault.violates)
     broken = bool(report.get("errors"))
     if should_only(fault.violates):
         # No MUST fails, so the verdict is conformant, or inconclusive when a targeted run
@@ -335,10 +350,21 @@ def outcome_row(outcome: Outcome, clean: bool = False) -> list[str]:
     mark = ("passes" if outcome.ok else "FAILS") if clean else ("yes" if outcome.ok else "NO")
     expected = ", ".join(outcome.expected) or "-"
     failed = ", ".join(outcome.failed) or "-"
-    return [outcome.name, expected, failed, mark, f"{outcome.seconds:.0f} s"]
+    return [outcome.name, expected, mark, seconds(outcome), short_list(outcome.caught_by), failed]
 
 
-HEADERS = ["fault", "expected to fail", "failed", "caught", "time"]
+def short_list(tests: tuple[str, ...], shown: int = 1) -> str:
+    if not tests:
+        return "-"
+    more = f" (+{len(tests) - shown})" if len(tests) > shown else ""
+    return ", ".join(t.split("::")[-1] for t in tests[:shown]) + more
+
+
+def seconds(outcome: Outcome) -> str:
+    return f"{outcome.seconds:.0f} s"
+
+
+HEADERS = ["fault", "expected to fail", "caught", "time", "caught by (first test)", "failed"]
 
 
 def render_table(result: SweepResult) -> str:
