@@ -114,7 +114,8 @@ RESPONSE_CHECKS = [
 ]
 POSITIVE_CHECKS = [*RESPONSE_CHECKS, positive_data_acceptance, ignored_auth_once]
 DELETE_CHECKS = [*POSITIVE_CHECKS, deleted_image_stays_deleted]
-NEGATIVE_CHECKS = [*RESPONSE_CHECKS, negative_data_rejection, unsupported_method]
+NEGATIVE_CHECKS = [*RESPONSE_CHECKS, negative_data_rejection]
+METHOD_CHECKS = [not_a_server_error, unsupported_method]
 STATEFUL_CHECK_NAMES = [
     *(c.__name__ for c in RESPONSE_CHECKS),
     "use_after_free",

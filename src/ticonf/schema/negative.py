@@ -37,28 +37,32 @@ PROBED_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 KEPT_HEADERS = ("authorization", "content-type")
 
 
-def prepare_negative(case: Any, workspace: Workspace) -> bool:
-    """Point the case at real resources; False when nothing documented is left to negate."""
-    if coverage_scenario(case) == CoverageScenario.UNSPECIFIED_HTTP_METHOD:
-        _point_at_real_resources(case, workspace)
-        return _is_probed_method(case)
+def is_method_probe(case: Any) -> bool:
+    return coverage_scenario(case) == CoverageScenario.UNSPECIFIED_HTTP_METHOD
+
+
+def prepare_method_probe(case: Any, workspace: Workspace) -> bool:
+    """Point an undocumented-method probe at real resources; False when it is not one to send."""
+    if not is_method_probe(case):
+        return False
+    _point_at_real_resources(case, workspace)
+    method = case.method.upper()
+    if method not in PROBED_METHODS:
+        return False
+    return not (method == "DELETE" and case.operation.path == PAIRS[1])
+
+
+def prepare_invalid_body(case: Any, workspace: Workspace) -> bool:
+    """Point the case at real resources and make the valid parts of its body real; False when
+    the body is not what is invalid (nothing documented is left to reject)."""
+    if is_method_probe(case):
+        return False
     _point_at_real_resources(case, workspace)
     case.headers = {k: v for k, v in dict(case.headers or {}).items() if k.lower() in KEPT_HEADERS}
     case.query = {}
     case.body = _realistic_body(case, workspace)
     meta = case.meta
     return meta is not None and meta.is_negative_at(ParameterLocation.BODY)
-
-
-def _is_probed_method(case: Any) -> bool:
-    method = case.method.upper()
-    if method not in PROBED_METHODS:
-        return False
-    return not (method == "DELETE" and operation_key_of_path(case) == PAIRS[1])
-
-
-def operation_key_of_path(case: Any) -> str:
-    return case.operation.path
 
 
 def _point_at_real_resources(case: Any, workspace: Workspace) -> None:

@@ -37,8 +37,8 @@ def _recording(send: Callable[..., Response]) -> Callable[..., Response]:
         started = time.perf_counter()
         try:
             response = _polite(lambda: send(case, **kwargs))
-        except requests.RequestException as error:
-            _record(_failed_exchange(case, kwargs, error))
+        except Exception as error:  # network errors, and a target given up on
+            _record(_failed_exchange(case, error))
             raise
         _record(response_exchange(response, time.perf_counter() - started))
         return response
@@ -90,12 +90,13 @@ def response_exchange(response: Response, elapsed: float) -> Exchange:
     )
 
 
-def _failed_exchange(case: Any, kwargs: dict[str, Any], error: BaseException) -> Exchange:
+def _failed_exchange(case: Any, error: Exception) -> Exchange:
     request = getattr(error, "request", None)
     if isinstance(request, requests.PreparedRequest):
         method, url, headers, body = request.method, request.url, request.headers, request.body
-    else:
-        method, url, headers, body = case.method, case.formatted_path, {}, None
+    else:  # never sent
+        url = context.current().target.base_url + case.formatted_path
+        method, headers, body = case.method, {}, None
     return Exchange(
         method=str(method),
         url=str(url),
