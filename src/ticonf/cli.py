@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from ticonf import __version__, cli_cleanup, cli_faults
+from ticonf import __version__, cli_cleanup, cli_faults, cli_merge
 from ticonf.cleanup import ledger_paths, read_manifest, remove_leftovers
 from ticonf.context import PROFILES, RAW_DIR, new_run_id
 from ticonf.report import REPORT_FILES, ReportInputError, assemble, check_gate_inputs, render_all
@@ -32,6 +32,7 @@ from ticonf.settings import (
     ENV_TARGET,
     ConfigError,
     embedded_target,
+    parse_shard,
     resolve_target,
 )
 from ticonf.supervise import Ending, run_supervised
@@ -117,7 +118,10 @@ def _add_run(commands: Any) -> None:
         help="YAML file of known deviations (deviations: [{id, reason}]); they never fail the gate",
     )
     run.add_argument(
-        "--shard", metavar="I/N", help="run only shard I of N (merge the shards' reports later)"
+        "--shard",
+        metavar="I/N",
+        type=parse_shard,
+        help="run only shard I of N (then `ticonf merge` the shards' report directories)",
     )
     run.add_argument(
         "--timeout", type=_positive, default=30.0, help="seconds allowed per request (30)"
@@ -197,9 +201,10 @@ def pytest_command(args: argparse.Namespace, run_id: str, report_dir: Path) -> l
     else:
         command += ["-p", "no:xdist"]
     command += ["--seed", str(args.seed), "--timeout", str(args.timeout)]
-    for option, setting in (("--max-rps", args.max_rps), ("--shard", args.shard)):
-        if setting:
-            command += [option, str(setting)]
+    if args.max_rps:
+        command += ["--max-rps", str(args.max_rps)]
+    if args.shard:
+        command += ["--shard", "{}/{}".format(*args.shard)]
     for option, value in (("--expect-fail", args.expect_fail), ("--baseline", args.baseline)):
         if value:
             command += [option, str(Path(value).resolve())]  # pytest runs in PROJECT_DIR
@@ -437,6 +442,7 @@ COMMANDS: list[Callable[[Any], None]] = [
     _add_diff,
     cli_faults.add_parser,
     cli_cleanup.add_parser,
+    cli_merge.add_parser,
 ]
 
 

@@ -8,7 +8,6 @@ the tests it ran, one JSON line per test, into the report directory.
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -23,7 +22,7 @@ from ticonf.exchanges import Recorder
 from ticonf.outcomes import ERROR, FAILED, PASSED, SKIPPED, classify
 from ticonf.preflight import PreflightError, preflight
 from ticonf.provisioning import Provisioner
-from ticonf.settings import ConfigError, Target, embedded_target, resolve_target
+from ticonf.settings import ConfigError, Target, embedded_target, parse_shard, resolve_target
 
 RECORDER_KEY = pytest.StashKey[Recorder]()
 RECORD_KEY = pytest.StashKey[dict[str, Any]]()
@@ -51,14 +50,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--max-rps", type=float, default=None, help="cap on requests per second")
     group.addoption("--timeout", type=float, default=30.0, help="seconds allowed per request")
-
-
-def parse_shard(value: str) -> tuple[int, int]:
-    """'2/3' -> (2, 3); shards are numbered from 1."""
-    index, _, total = value.partition("/")
-    if not (index.isdigit() and total.isdigit() and 1 <= int(index) <= int(total)):
-        raise argparse.ArgumentTypeError(f"--shard takes I/N with 1 <= I <= N, not {value!r}")
-    return int(index), int(total)
 
 
 def select_shard(nodeids: list[str], index: int, total: int) -> set[str]:

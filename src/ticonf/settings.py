@@ -8,6 +8,7 @@ only).
 
 from __future__ import annotations
 
+import argparse
 import base64
 import os
 import stat
@@ -102,3 +103,11 @@ def resolve_target(
 def embedded_target(base_url: str, api_key: str | None, api_secret: str | None) -> Target:
     """The embedded reference server's target; wrong credentials stay wrong on purpose."""
     return Target(base_url, api_key or DEFAULT_API_KEY, api_secret or DEFAULT_API_SECRET)
+
+
+def parse_shard(value: str) -> tuple[int, int]:
+    """'2/3' -> (2, 3); shards are numbered from 1."""
+    index, _, total = value.partition("/")
+    if not (index.isdigit() and total.isdigit() and 1 <= int(index) <= int(total)):
+        raise argparse.ArgumentTypeError(f"--shard takes I/N with 1 <= I <= N, not {value!r}")
+    return int(index), int(total)
