@@ -83,6 +83,8 @@ def load_schema(kind: Kind, max_examples: int | None = None) -> OpenApiSchema:
         # Credentials and unknown parameters are not part of what the spec makes invalid.
         with_security_parameters=False,
         allow_extra_parameters=False,
+        # No file name holds a NUL: a server may refuse one without being wrong.
+        allow_x00=mode is GenerationMode.NEGATIVE,
     )
     schema.config.phases.update(phases=PHASES[kind])
     checks = schema.config.checks

@@ -3,7 +3,9 @@
 Schemathesis' `after_call` hooks see the generated requests only; the probes its checks send
 (the same request without credentials, for `ignored_auth`) go straight to the transport. So the
 recording sits on the transport itself: one place that sees every request, every response and
-every network error, and that also applies the run's politeness (rate cap, 429 retries).
+every network error, and that also applies the run's politeness (rate cap, 429 retries) and
+reuses connections (schemathesis opens one per request otherwise: a TLS handshake each time
+against a real deployment).
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ from typing import Any
 
 import requests
 from schemathesis.core.transport import Response
-from schemathesis.transport.requests import REQUESTS_TRANSPORT
+from schemathesis.transport.requests import REQUESTS_TRANSPORT, ManagedCookiesSession
 
 from ticonf import context
 from ticonf.exchanges import KEPT_REQUEST_HEADERS, Exchange, body_text, safe_headers
 
 _INSTALLED = "_ticonf_recording"
+_SESSION: requests.Session | None = None
 
 
 def install() -> None:
@@ -34,6 +37,8 @@ def install() -> None:
 def _recording(send: Callable[..., Response]) -> Callable[..., Response]:
     @functools.wraps(send)
     def recorded_send(case: Any, **kwargs: Any) -> Response:
+        if kwargs.get("session") is None:
+            kwargs["session"] = _session()
         started = time.perf_counter()
         try:
             response = _polite(lambda: send(case, **kwargs))
@@ -44,6 +49,14 @@ def _recording(send: Callable[..., Response]) -> Callable[..., Response]:
         return response
 
     return recorded_send
+
+
+def _session() -> requests.Session:
+    """One session per process; it forgets cookies after each request and carries no auth."""
+    global _SESSION
+    if _SESSION is None:
+        _SESSION = ManagedCookiesSession()
+    return _SESSION
 
 
 def _polite(send: Callable[[], Response]) -> Response:

@@ -61,6 +61,13 @@ class WorkflowRun:
     observe: Observe
     failure: BaseException | None = None
     evidence: list[Exchange] = field(default_factory=list)
+    noted: set[tuple[str, Any]] = field(default_factory=set)
+
+    def note(self, topic: str, value: Any) -> None:
+        """Observe a behaviour the documentation leaves open, once per distinct answer."""
+        if (topic, value) not in self.noted:
+            self.noted.add((topic, value))
+            self.observe(topic, value)
 
     def note_failure(self, error: BaseException) -> None:
         if self.failure is None and classify(error).outcome == FAILED:
@@ -270,9 +277,7 @@ def build_workflow(schema: Any) -> type[APIStateMachine]:
             if changed is not None and any(changed in pair[:2] for pair in before):
                 new = _image_id(_json(response)) if retired else None
                 options = allowed_pairs(before, changed, str(new) if new else None)
-                self.shared.observe(
-                    "pairs of a deleted or re-identified image kept", stored == before
-                )
+                self.shared.note(PAIRS_KEPT, stored == before)
             check(
                 stored in options,
                 "PAIRS-003",
