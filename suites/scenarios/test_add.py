@@ -155,6 +155,7 @@ def test_unknown_presets_are_refused(api, provision, preset) -> None:
 @example(data="data:text/plain;base64," + png_base64(1))
 @example(data="hello.png")
 @example(data=42)
+@examples(0.5)
 def test_data_that_is_no_image_is_refused(api, provision, data) -> None:
     model_id = provision.model()
     action = f"Add with data {str(data)[:80]!r}"
@@ -228,6 +229,7 @@ def test_a_batch_with_an_unknown_asset(api, provision, model_id, observe) -> Non
 @example(name=SCRIPT_NAMES[7])
 @example(name=SCRIPT_NAMES[8])
 @example(name=SCRIPT_NAMES[9])
+@examples(0.5)
 def test_names_in_any_script_come_back_exactly(api, provision, name) -> None:
     model_id = provision.model()
     action = f"Add with name {name!r}"

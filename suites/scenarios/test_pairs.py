@@ -86,6 +86,7 @@ def test_pairs_come_back_as_sent(api, provision, plan) -> None:
 
 @pytest.mark.req("PAIRS-002")
 @given(first=pair_plans(IMAGES, min_size=1), second=pair_plans(IMAGES))
+@examples(0.5)
 def test_pairs_are_replaced_not_merged(api, provision, first, second) -> None:
     model_id, ids = model_with_images(provision)
     replace_pairs(api, model_id, realise(first, ids), "PAIRS-002")
@@ -160,6 +161,7 @@ def foreign_id(api, provision, model_id: str, kind: str, random_id: str) -> str:
 @example(
     kept=[(0, 1, "a")], sent=[(2, 0, "b")], kind="deleted", side="both", position=0, random_id="x"
 )
+@examples(0.5)
 def test_pairs_of_foreign_images_are_refused(
     api, provision, kept, sent, kind, side, position, random_id
 ) -> None:
