@@ -94,6 +94,17 @@ def training_image(response: httpx.Response, req: Req, action: str) -> dict[str,
     return image
 
 
+def image_id(response: httpx.Response, req: Req, action: str) -> str:
+    """The ID of the trainingImage of a 200 response, or a failure of `req`."""
+    image = training_image(response, req, action)
+    check(
+        isinstance(image.get("id"), str) and image["id"],
+        req,
+        f"{action}: expected trainingImage.id as a non-empty string, got {image.get('id')!r}",
+    )
+    return image["id"]
+
+
 def check_image_fields(image: dict[str, Any], req: Req, action: str) -> None:
     """The six documented TrainingImage fields are present, each a string."""
     wrong = {

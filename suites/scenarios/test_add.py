@@ -12,6 +12,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from ticonf.catalog import check
+from ticonf.provisioning import ProvisioningError
 from ticonf.samples import png_base64, png_data_url
 
 from .strategies import (
@@ -28,12 +29,19 @@ from .support import (
     expect_4xx,
     expect_status,
     image_count,
+    image_id,
     json_body,
+    show,
     training_image,
     valid_body,
 )
 
-ADD = "POST /models/{modelId}/training-images"
+
+def every_script(test):
+    """Run `test` with each of the fixed script names, besides the generated ones."""
+    for name in SCRIPT_NAMES:
+        test = example(name=name)(test)
+    return test
 
 
 @pytest.mark.req("ADD-001")
@@ -64,9 +72,9 @@ def test_add_dates_and_links_are_well_formed(api, model_id) -> None:
     url = image.get("downloadUrl")
     parts = urlsplit(str(url))
     check(
-        parts.scheme in ("http", "https") and bool(parts.netloc),
+        bool(parts.scheme) and bool(parts.netloc),
         "ADD-002",
-        f"Add: expected downloadUrl to be an absolute http(s) URL, got {url!r}",
+        f"Add: expected downloadUrl to be an absolute URL, got {url!r}",
     )
 
 
@@ -97,7 +105,7 @@ def test_add_by_asset_id_ignores_data_and_name(api, provision, model_id, observe
     check(
         image.get("name") != "ignored.png",
         "ADD-004",
-        f"{action}: expected the name of the asset, got the ignored name {image.get('name')!r}",
+        f"{action}: expected the given name to be ignored, got {image.get('name')!r}",
     )
     check_count(provision, model_id, 2, "ADD-004", "after two Adds with assetId")
 
@@ -180,7 +188,9 @@ def test_unknown_model_gives_404(api, unknown) -> None:
 @pytest.mark.req("ADD-010")
 def test_deleted_model_gives_404(api, provision) -> None:
     model_id = provision.model()
-    expect_status(api.delete_model(model_id), 200, "ADD-010", "deleting a scratch model")
+    deleted = api.delete_model(model_id)
+    if not 200 <= deleted.status_code < 300:
+        raise ProvisioningError(f"DELETE /models/{model_id} gave {show(deleted)}")
     action = f"Add to deleted model {model_id}"
     expect_status(api.add(model_id, valid_body()), 404, "ADD-010", action)
     after = api.get_model(model_id)
@@ -219,16 +229,7 @@ def test_a_batch_with_an_unknown_asset(api, provision, model_id, observe) -> Non
 
 @pytest.mark.req("ADD-012")
 @given(name=file_names())
-@example(name=SCRIPT_NAMES[0])
-@example(name=SCRIPT_NAMES[1])
-@example(name=SCRIPT_NAMES[2])
-@example(name=SCRIPT_NAMES[3])
-@example(name=SCRIPT_NAMES[4])
-@example(name=SCRIPT_NAMES[5])
-@example(name=SCRIPT_NAMES[6])
-@example(name=SCRIPT_NAMES[7])
-@example(name=SCRIPT_NAMES[8])
-@example(name=SCRIPT_NAMES[9])
+@every_script
 @examples(0.5)
 def test_names_in_any_script_come_back_exactly(api, provision, name) -> None:
     model_id = provision.model()
@@ -253,9 +254,9 @@ def test_a_body_without_an_image_is_refused(api, model_id, provision, body) -> N
 
 @pytest.mark.req("ADD-014")
 def test_the_added_id_addresses_the_image(api, provision, model_id) -> None:
-    first = training_image(api.add(model_id, valid_body("a.png")), "ADD-014", "Add")
-    second = training_image(api.add(model_id, valid_body("b.png", seed=1)), "ADD-014", "Add")
-    response = api.replace(model_id, first["id"], valid_body("renamed.png", seed=2))
-    expect_status(response, 200, "ADD-014", f"Replace by the ID Add returned ({first['id']})")
-    response = api.delete(model_id, second["id"])
-    expect_status(response, 200, "ADD-014", f"Delete by the ID Add returned ({second['id']})")
+    first = image_id(api.add(model_id, valid_body("a.png")), "ADD-014", "Add")
+    second = image_id(api.add(model_id, valid_body("b.png", seed=1)), "ADD-014", "Add")
+    response = api.replace(model_id, first, valid_body("renamed.png", seed=2))
+    expect_status(response, 200, "ADD-014", f"Replace by the ID Add returned ({first})")
+    response = api.delete(model_id, second)
+    expect_status(response, 200, "ADD-014", f"Delete by the ID Add returned ({second})")
