@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from ticonf import context
 from ticonf.catalog import OPENAPI_PATH
-from ticonf.schema import recording
+from ticonf.schema import recording, texts
 
 
 class Kind(StrEnum):
@@ -87,6 +87,8 @@ def load_schema(kind: Kind, max_examples: int | None = None) -> OpenApiSchema:
         allow_x00=mode is GenerationMode.NEGATIVE,
     )
     schema.config.phases.update(phases=PHASES[kind])
+    if kind is not Kind.NEGATIVE:
+        texts.send_unusual_texts(schema)
     checks = schema.config.checks
     # A 5xx is HTTP-001's finding (not_a_server_error); any 4xx may reject invalid data.
     checks.positive_data_acceptance.expected_statuses = ["2xx", "429", "5xx"]

@@ -95,7 +95,8 @@ def _image_body(body: dict[str, Any], workspace: Workspace) -> dict[str, Any]:
     if isinstance(body.get("assetId"), str):
         body["assetId"] = workspace.asset()
     ids = body.get("assetIds")
-    if isinstance(ids, list) and 1 <= len(ids) <= 10 and all(isinstance(i, str) for i in ids):
+    if isinstance(ids, list) and ids and all(isinstance(i, str) for i in ids):
+        # Real assets even beyond 10: then the count is the only thing wrong.
         body["assetIds"] = [workspace.asset() for _ in ids]
     if not any(source in body for source in IMAGE_SOURCES):
         body["data"] = png_data_url(workspace.seed())

@@ -48,6 +48,7 @@ COUNT_REQUIREMENT = {ADD: "ADD-003", REPLACE: "REPLACE-002", DELETE: "DELETE-002
 # The requirement an ID breaks when it does not address its image, by where it came from.
 ADDRESSED_BY = {ADD: "ADD-014", REPLACE: "REPLACE-005"}
 PAIRS_KEPT = "pairs of a deleted or re-identified image are kept"
+REPLACE_KEEPS_ID = "Replace keeps the image ID"
 EVIDENCE = 5
 
 
@@ -251,6 +252,8 @@ def build_workflow(schema: Any) -> type[APIStateMachine]:
             self.state.expect_status(case, response)
             before = list(self.state.pairs)
             retired = self.state.follow(case, response)
+            if operation_key(case) == REPLACE and 200 <= response.status_code < 300:
+                self.shared.note(REPLACE_KEEPS_ID, retired is None)
             model = self.shared.model(self.model_id)
             self.verify_count(case, response, model)
             self.verify_pairs(case, response, model, before, retired)

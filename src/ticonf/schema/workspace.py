@@ -5,7 +5,7 @@ the 404 path and nothing else. The spec cannot say "a real image" or "an existin
 either. So before a positive case is sent, its path points at the test's scratch model and at
 a fresh training image, and its body gets a genuine PNG data URL, real assets and real training
 images where the spec only says "string". Fields the spec does not document are dropped: a
-correct server may reject them. Negative cases are never completed; they are sent as generated.
+correct server may reject them. Negative cases keep their invalid parts (see `negative`).
 """
 
 from __future__ import annotations
