@@ -39,6 +39,7 @@ WORK_DIR = BENCH_DIR / "tmp" / "compare"
 SPEC = "spec/openapi.yaml"
 SCHEMATHESIS = str(Path(sys.executable).parent / "schemathesis")
 PHASES = "examples,coverage,fuzzing,stateful"
+RUN_TIMEOUT_S = 600
 
 Signature = tuple[str, str]  # (failure code and title, operation)
 
@@ -100,13 +101,23 @@ def run_schemathesis(fault: str | None, max_examples: int, seed: int) -> StRun:
     with running_server(fault) as server:
         command = schemathesis_args(server.base_url, report_dir, max_examples, seed)
         with (report_dir / "schemathesis.log").open("w", encoding="utf-8") as log:
-            completed = subprocess.run(
-                command, cwd=PROJECT_DIR, stdout=log, stderr=subprocess.STDOUT, check=False
-            )
+            try:
+                completed = subprocess.run(
+                    command,
+                    cwd=PROJECT_DIR,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    check=False,
+                    timeout=RUN_TIMEOUT_S,
+                )
+                run.exit_code = completed.returncode
+            except subprocess.TimeoutExpired:
+                run.note = f"stopped after {RUN_TIMEOUT_S} s"
     run.seconds = round(time.monotonic() - started, 1)
-    run.exit_code = completed.returncode
     report = report_dir / "schemathesis.json"
-    if report.exists():
+    if run.note:
+        pass
+    elif report.exists():
         run.failures = read_failures(report)
     else:
         run.note = f"no JSON report; see {report_dir / 'schemathesis.log'}"
