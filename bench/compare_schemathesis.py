@@ -115,11 +115,9 @@ def run_schemathesis(fault: str | None, max_examples: int, seed: int) -> StRun:
                 run.note = f"stopped after {RUN_TIMEOUT_S} s"
     run.seconds = round(time.monotonic() - started, 1)
     report = report_dir / "schemathesis.json"
-    if run.note:
-        pass
-    elif report.exists():
+    if report.exists() and not run.note:
         run.failures = read_failures(report)
-    else:
+    elif not run.note:
         run.note = f"no JSON report; see {report_dir / 'schemathesis.log'}"
     return run
 
