@@ -32,21 +32,14 @@ def clean_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if not k.startswith(("TICONF_", "PYTEST_"))}
 
 
+def run_command(base_url: str, report_dir: Path, *extra: str) -> list[str]:
+    """`ticonf run` against `base_url`; later options in `extra` win (argparse keeps the last)."""
+    return [sys.executable, "-m", "ticonf.cli", "run", "--target", base_url, *CREDENTIALS,
+            "--report-dir", str(report_dir), "--workers", "1", *extra]  # fmt: skip
+
+
 def ticonf_run(base_url: str, report_dir: Path, *extra: str, timeout: float = 240):
-    command = [
-        sys.executable,
-        "-m",
-        "ticonf.cli",
-        "run",
-        "--target",
-        base_url,
-        *CREDENTIALS,
-        "--report-dir",
-        str(report_dir),
-        "--workers",
-        "1",
-        *extra,
-    ]
+    command = run_command(base_url, report_dir, *extra)
     return subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=clean_env())
 
 
@@ -92,19 +85,7 @@ def reference():
 
 
 def test_a_target_stopped_mid_run_is_inconclusive(reference: RunningServer, tmp_path: Path):
-    command = [
-        sys.executable,
-        "-m",
-        "ticonf.cli",
-        "run",
-        "--target",
-        reference.base_url,
-        *CREDENTIALS,
-        "--report-dir",
-        str(tmp_path),
-        "--workers",
-        "1",
-    ]
+    command = run_command(reference.base_url, tmp_path, "--workers", "1")
     process = subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=clean_env()
     )
@@ -160,19 +141,7 @@ def test_a_hung_target_is_cut_off_by_the_deadline(tmp_path: Path) -> None:
 
 
 def test_sigint_leaves_no_model_behind(reference: RunningServer, tmp_path: Path) -> None:
-    command = [
-        sys.executable,
-        "-m",
-        "ticonf.cli",
-        "run",
-        "--target",
-        reference.base_url,
-        *CREDENTIALS,
-        "--report-dir",
-        str(tmp_path),
-        "--workers",
-        "2",
-    ]
+    command = run_command(reference.base_url, tmp_path, "--workers", "2")
     process = start_in_background(command)
     wait_for_models(tmp_path, at_least=4)
     process.send_signal(signal.SIGINT)

@@ -86,25 +86,20 @@ class Provisioner:
 
     def model(self, model_type: str = "flux.1-lora") -> str:
         response = self.api.create_model(self.name("model"), model_type)
-        model_id = _json_field(response, "model", "id")
-        if response.status_code != 200 or not isinstance(model_id, str):
-            raise ProvisioningError(
-                f"POST /models gave {response.status_code}: {response.text[:200]}"
-            )
-        self.models.append(model_id)
-        self.ledger.write("created", "model", model_id)
-        return model_id
+        return self._created("model", response, "POST /models", self.models)
 
     def asset(self, seed: int = 0) -> str:
         response = self.api.create_asset(f"{self.name('asset')}.png", png_base64(seed))
-        asset_id = _json_field(response, "asset", "id")
-        if response.status_code != 200 or not isinstance(asset_id, str):
-            raise ProvisioningError(
-                f"POST /assets gave {response.status_code}: {response.text[:200]}"
-            )
-        self.assets.append(asset_id)
-        self.ledger.write("created", "asset", asset_id)
-        return asset_id
+        return self._created("asset", response, "POST /assets", self.assets)
+
+    def _created(self, kind: str, response: Any, call: str, owned: list[str]) -> str:
+        """The new resource's ID, owned and written to the ledger the moment it exists."""
+        resource_id = _json_field(response, kind, "id")
+        if response.status_code != 200 or not isinstance(resource_id, str):
+            raise ProvisioningError(f"{call} gave {response.status_code}: {response.text[:200]}")
+        owned.append(resource_id)
+        self.ledger.write("created", kind, resource_id)
+        return resource_id
 
     def image(self, model_id: str, name: str | None = None, seed: int = 0) -> dict[str, Any]:
         """Add one image through the operation under test: if that fails, ADD-001 fails."""
