@@ -19,6 +19,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from ticonf.catalog import check
+from ticonf.samples import png_data_url
 
 from .schemas import response_errors
 from .strategies import malformed_json, path_segments
@@ -210,6 +211,7 @@ def test_documented_responses_match_their_schema(api, provision, model_id) -> No
     first = conforming(api.add(model_id, valid_body()), "POST", IMAGES)["trainingImage"]["id"]
     batch = {"assetIds": [provision.asset(1), provision.asset(2)]}
     conforming(api.add(model_id, batch), "POST", IMAGES)
+    conforming(api.add(model_id, {"data": png_data_url(5)}), "POST", IMAGES)
     second = conforming(api.add(model_id, valid_body("b.png", seed=3)), "POST", IMAGES)
     second = second["trainingImage"]["id"]
     pairs = [{"sourceId": first, "targetId": second, "instruction": "darker"}]
