@@ -65,7 +65,7 @@ def body_text(raw: bytes | str | None) -> str | None:
     text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
     try:
         parsed = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than json can follow
         return shorten(text)
     return shorten(json.dumps(_abbreviate_data_urls(parsed), ensure_ascii=False))
 
