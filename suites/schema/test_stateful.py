@@ -16,10 +16,8 @@ from ticonf.client import ApiClient
 from ticonf.schema.loading import Kind, is_full_profile, load_schema
 from ticonf.schema.stateful import WorkflowRun, build_workflow, run_workflows
 from ticonf.schema.workspace import Workspace
-from ticonf.schema_checks import STATEFUL_CHECK_NAMES
 
 schema = load_schema(Kind.STATEFUL)
-schema.config.checks.update(included_check_names=STATEFUL_CHECK_NAMES)
 Workflow = build_workflow(schema)
 
 SHARDS = 4 if is_full_profile() else 2
