@@ -20,6 +20,7 @@ from typing import Any
 from ticonf import __version__, cli_cleanup, cli_faults, cli_merge
 from ticonf.cleanup import ledger_paths, read_manifest, remove_leftovers
 from ticonf.context import PROFILES, RAW_DIR, new_run_id
+from ticonf.provisioning import DEFAULT_MODEL_TYPE
 from ticonf.report import REPORT_FILES, ReportInputError, assemble, check_gate_inputs, render_all
 from ticonf.report.console import comparison_lines, summary_lines
 from ticonf.report.gate import compare
@@ -124,6 +125,11 @@ def _add_run(commands: Any) -> None:
         help="run only shard I of N (then `ticonf merge` the shards' report directories)",
     )
     run.add_argument(
+        "--model-type",
+        default=DEFAULT_MODEL_TYPE,
+        help=f"type of the scratch models the suite creates (default {DEFAULT_MODEL_TYPE})",
+    )
+    run.add_argument(
         "--timeout", type=_positive, default=30.0, help="seconds allowed per request (30)"
     )
     run.add_argument(
@@ -201,6 +207,7 @@ def pytest_command(args: argparse.Namespace, run_id: str, report_dir: Path) -> l
     else:
         command += ["-p", "no:xdist"]
     command += ["--seed", str(args.seed), "--timeout", str(args.timeout)]
+    command += ["--model-type", args.model_type]
     if args.max_rps:
         command += ["--max-rps", str(args.max_rps)]
     if args.shard:

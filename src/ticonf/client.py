@@ -91,7 +91,7 @@ class ApiClient:
 
     # -- fixture endpoints -----------------------------------------------------------------
 
-    def create_model(self, name: str, model_type: str = "flux.1-lora") -> httpx.Response:
+    def create_model(self, name: str, model_type: str) -> httpx.Response:
         return self.send("POST", "/models", json_body={"name": name, "type": model_type})
 
     def get_model(self, model_id: str) -> httpx.Response:

@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, Phase, settings
 
 from ticonf.exchanges import Recorder
 from ticonf.politeness import Politeness
-from ticonf.provisioning import Ledger
+from ticonf.provisioning import DEFAULT_MODEL_TYPE, Ledger
 from ticonf.settings import Target
 
 PROFILES = ("quick", "full")
@@ -42,6 +42,7 @@ settings.register_profile(
     stateful_step_count=8,
     deadline=None,
     database=None,
+    derandomize=False,  # CI=true would otherwise inherit hypothesis' "ci" profile and ignore --seed
     suppress_health_check=_HEALTH,
     print_blob=False,
     phases=[phase for phase in Phase if phase is not Phase.shrink],
@@ -52,6 +53,7 @@ settings.register_profile(
     stateful_step_count=30,
     deadline=None,
     database=None,
+    derandomize=False,  # CI=true would otherwise inherit hypothesis' "ci" profile and ignore --seed
     suppress_health_check=_HEALTH,
     print_blob=False,
 )
@@ -74,6 +76,7 @@ class RunContext:
     max_rps: float | None = None
     timeout: float = 30.0
     shard: str | None = None
+    model_type: str = DEFAULT_MODEL_TYPE
 
     @classmethod
     def create(
@@ -89,6 +92,7 @@ class RunContext:
         max_rps: float | None = None,
         timeout: float = 30.0,
         shard: str | None = None,
+        model_type: str = DEFAULT_MODEL_TYPE,
     ) -> RunContext:
         run_id = run_id or new_run_id()
         directory = Path(report_dir) if report_dir else Path("reports") / run_id
@@ -104,6 +108,7 @@ class RunContext:
             max_rps=max_rps,
             timeout=timeout,
             shard=shard,
+            model_type=model_type,
         )
 
     def to_wire(self) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import httpx
 
 from ticonf.client import ApiClient
-from ticonf.provisioning import NAME_PREFIX
+from ticonf.provisioning import DEFAULT_MODEL_TYPE, NAME_PREFIX
 from ticonf.settings import Target
 
 PREFLIGHT_TIMEOUT = 10.0
@@ -23,11 +23,16 @@ def _describe(response: httpx.Response, what: str) -> str:
     return f"{what} answered {response.status_code}: {response.text[:120]!r}"
 
 
-def preflight(target: Target, run_id: str, transport: httpx.BaseTransport | None = None) -> None:
+def preflight(
+    target: Target,
+    run_id: str,
+    model_type: str = DEFAULT_MODEL_TYPE,
+    transport: httpx.BaseTransport | None = None,
+) -> None:
     """Create, read and delete one scratch model; raise PreflightError on the first problem."""
     api = ApiClient(target, timeout=PREFLIGHT_TIMEOUT, transport=transport)
     try:
-        _check(api, run_id)
+        _check(api, run_id, model_type)
     except httpx.TransportError as error:
         reason = str(error) or type(error).__name__
         raise PreflightError(
@@ -37,8 +42,8 @@ def preflight(target: Target, run_id: str, transport: httpx.BaseTransport | None
         api.close()
 
 
-def _check(api: ApiClient, run_id: str) -> None:
-    created = api.create_model(f"{NAME_PREFIX}{run_id}-preflight")
+def _check(api: ApiClient, run_id: str, model_type: str) -> None:
+    created = api.create_model(f"{NAME_PREFIX}{run_id}-preflight", model_type)
     if created.status_code in (401, 403):
         raise PreflightError(
             f"target {api.target.base_url} rejected the credentials (HTTP {created.status_code});"

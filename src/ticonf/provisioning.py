@@ -21,6 +21,9 @@ from ticonf.client import ApiClient
 from ticonf.samples import png_base64, png_data_url
 
 NAME_PREFIX = "ticonf-"
+# Scratch models are of an edit type: those train on before/after pairs (training guide), so
+# a deployment may refuse pairs on any other type; they take training images all the same.
+DEFAULT_MODEL_TYPE = "flux.2-dev-edit-lora"
 
 
 class ProvisioningError(RuntimeError):
@@ -72,10 +75,13 @@ def _json_field(response: Any, *keys: str) -> Any:
 class Provisioner:
     """Scratch models, assets and training images for one test, removed when it ends."""
 
-    def __init__(self, api: ApiClient, ledger: Ledger, run_id: str) -> None:
+    def __init__(
+        self, api: ApiClient, ledger: Ledger, run_id: str, model_type: str = DEFAULT_MODEL_TYPE
+    ) -> None:
         self.api = api
         self.ledger = ledger
         self.run_id = run_id
+        self.model_type = model_type
         self.models: list[str] = []
         self.assets: list[str] = []
         self._counter = 0
@@ -84,8 +90,8 @@ class Provisioner:
         self._counter += 1
         return f"{NAME_PREFIX}{self.run_id}-{kind}-{os.getpid()}-{self._counter}"
 
-    def model(self, model_type: str = "flux.1-lora") -> str:
-        response = self.api.create_model(self.name("model"), model_type)
+    def model(self, model_type: str | None = None) -> str:
+        response = self.api.create_model(self.name("model"), model_type or self.model_type)
         return self._created("model", response, "POST /models", self.models)
 
     def asset(self, seed: int = 0) -> str:

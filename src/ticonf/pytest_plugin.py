@@ -21,7 +21,7 @@ from ticonf.client import ApiClient
 from ticonf.exchanges import Recorder
 from ticonf.outcomes import ERROR, FAILED, PASSED, SKIPPED, classify
 from ticonf.preflight import PreflightError, preflight
-from ticonf.provisioning import Provisioner
+from ticonf.provisioning import DEFAULT_MODEL_TYPE, Provisioner
 from ticonf.settings import ConfigError, Target, embedded_target, parse_shard, resolve_target
 
 RECORDER_KEY = pytest.StashKey[Recorder]()
@@ -47,6 +47,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--dry-run", action="store_true", help="collect and write plan.json; send nothing"
+    )
+    group.addoption(
+        "--model-type",
+        default=DEFAULT_MODEL_TYPE,
+        help=f"type of the scratch models (default {DEFAULT_MODEL_TYPE}, an edit type)",
     )
     group.addoption("--max-rps", type=float, default=None, help="cap on requests per second")
     group.addoption("--timeout", type=float, default=30.0, help="seconds allowed per request")
@@ -121,6 +126,7 @@ def _controller_context(config: pytest.Config) -> context.RunContext:
         max_rps=option.max_rps,
         timeout=option.timeout,
         shard="{}/{}".format(*option.shard) if option.shard else None,
+        model_type=option.model_type,
     )
     context.EMBEDDED_SERVER = server
     if not option.dry_run:
@@ -131,7 +137,7 @@ def _controller_context(config: pytest.Config) -> context.RunContext:
 
 def _run_preflight(ctx: context.RunContext) -> None:
     try:
-        preflight(ctx.target, ctx.run_id)
+        preflight(ctx.target, ctx.run_id, ctx.model_type)
     except PreflightError as error:
         ctx.report_dir.mkdir(parents=True, exist_ok=True)
         (ctx.report_dir / "preflight-error.txt").write_text(str(error) + "\n")
@@ -296,7 +302,7 @@ def api(target: Target, recorder: Recorder) -> Iterator[ApiClient]:
 def provision(api: ApiClient) -> Iterator[Provisioner]:
     """Scratch resources for this test, deleted when it ends, whatever its outcome."""
     ctx = context.current()
-    provisioner = Provisioner(api, ctx.ledger, ctx.run_id)
+    provisioner = Provisioner(api, ctx.ledger, ctx.run_id, ctx.model_type)
     yield provisioner
     provisioner.cleanup()
 
