@@ -32,7 +32,9 @@ def add_parser(commands: Any) -> None:
         help="list the fault catalog, or prove the suite catches every fault (--sweep)",
         description="List the reference server's fault catalog. With --sweep, run the "
         "conformance suite against the clean reference and against every fault (or the "
-        "ones named with --fault) and print which faults the suite caught.",
+        "ones named with --fault) and print which faults the suite caught. Exit 0 when "
+        "every fault was caught and the clean reference passed, 1 otherwise, 2 on a usage "
+        "error.",
     )
     parser.add_argument("--sweep", action="store_true", help="run the suite against each fault")
     parser.add_argument(
@@ -45,6 +47,7 @@ def add_parser(commands: Any) -> None:
     )
     parser.add_argument(
         "--jobs",
+        metavar="N",
         type=_positive,
         default=DEFAULT_JOBS,
         help=f"suite runs at a time, one pytest worker each (default {DEFAULT_JOBS})",
@@ -56,7 +59,9 @@ def add_parser(commands: Any) -> None:
         help="full: the whole suite against each fault (default); targeted: only the tests "
         "that check the fault's violated requirements",
     )
-    parser.add_argument("--profile", choices=PROFILES, default="quick")
+    parser.add_argument(
+        "--profile", choices=PROFILES, default="quick", help="the suite's profile (default quick)"
+    )
     parser.add_argument("--seed", type=int, help="the suite's seed for every run")
     parser.add_argument(
         "--report-dir", help="where each run's reports go (default reports/sweep-<time>/)"
