@@ -1,7 +1,7 @@
 """Which faults of the catalog does plain schemathesis catch, next to ticonf? Run by hand.
 
     .venv/bin/python bench/compare_schemathesis.py [--jobs 2] [--max-examples 100] [--seed 1]
-        [--fault NAME ...] [--from-sweep reports/sweep-.../sweep.json]
+        [--fault NAME ...] [--from-sweep reports/sweep-.../sweep.json] [--render-only]
 
 Plain schemathesis is used as a user alone would use it: `schemathesis run` on
 spec/openapi.yaml against the faulty server's URL, HTTP Basic credentials, all checks, every
@@ -12,7 +12,8 @@ Plain schemathesis fails the clean reference too (an Allow-header remark, see th
 so a fault counts as caught by schemathesis when its run reports a failure (code and
 operation) that the clean reference's run with the same seed does not. ticonf's column comes
 from the sweep (`ticonf faults --sweep`, full selection) run by this script, or read from a
-sweep.json with --from-sweep. Writes bench/results/comparison.md.
+sweep.json with --from-sweep. Writes bench/results/comparison.md; the runs' own files stay in
+bench/tmp/compare/ (not tracked), from which --render-only rewrites the table.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ticonf.faults import Fault, all_faults, get_fault
 from ticonf.reference.server import running_server
@@ -93,16 +95,15 @@ def read_failures(report: Path) -> set[Signature]:
 
 
 def run_schemathesis(fault: str | None, max_examples: int, seed: int) -> StRun:
-    name = fault or "(clean reference)"
     report_dir = WORK_DIR / (fault or "clean")
     report_dir.mkdir(parents=True, exist_ok=True)
-    run = StRun(name=name)
-    started = time.monotonic()
+    (report_dir / "schemathesis.json").unlink(missing_ok=True)
+    note = ""
     with running_server(fault) as server:
         command = schemathesis_args(server.base_url, report_dir, max_examples, seed)
         with (report_dir / "schemathesis.log").open("w", encoding="utf-8") as log:
             try:
-                completed = subprocess.run(
+                subprocess.run(
                     command,
                     cwd=PROJECT_DIR,
                     stdout=log,
@@ -110,15 +111,25 @@ def run_schemathesis(fault: str | None, max_examples: int, seed: int) -> StRun:
                     check=False,
                     timeout=RUN_TIMEOUT_S,
                 )
-                run.exit_code = completed.returncode
             except subprocess.TimeoutExpired:
-                run.note = f"stopped after {RUN_TIMEOUT_S} s"
-    run.seconds = round(time.monotonic() - started, 1)
+                note = f"stopped after {RUN_TIMEOUT_S} s"
+    run = load_schemathesis(fault)
+    run.note = note or run.note
+    return run
+
+
+def load_schemathesis(fault: str | None) -> StRun:
+    """A finished schemathesis run, from the JSON report it wrote."""
+    report_dir = WORK_DIR / (fault or "clean")
+    run = StRun(name=fault or "(clean reference)")
     report = report_dir / "schemathesis.json"
-    if report.exists() and not run.note:
-        run.failures = read_failures(report)
-    elif not run.note:
+    if not report.exists():
         run.note = f"no JSON report; see {report_dir / 'schemathesis.log'}"
+        return run
+    document = json.loads(report.read_text(encoding="utf-8"))
+    run.exit_code = document.get("exit_code", -1)
+    run.seconds = round(document.get("running_time", 0.0), 1)
+    run.failures = read_failures(report)
     return run
 
 
@@ -133,15 +144,31 @@ def in_parallel(jobs: int, tasks: list[Callable[[], StRun]]) -> list[StRun]:
         return results
 
 
-def ticonf_caught(faults: list[Fault], jobs: int, from_sweep: str | None) -> dict[str, bool]:
-    if from_sweep:
-        document = json.loads(Path(from_sweep).read_text(encoding="utf-8"))
-        return {outcome["name"]: outcome["ok"] for outcome in document["faults"]}
+@dataclass
+class TiconfRun:
+    caught: bool
+    seconds: float
+
+
+def run_ticonf(faults: list[Fault], jobs: int) -> Path:
     root = WORK_DIR / "ticonf-sweep"
     result = sweep(faults, root, jobs=jobs, options=SweepOptions(selection="full"))
     write_results(result, root)
     print(f"  ticonf: {result.figure()}, clean reference ok: {result.clean.ok}", flush=True)
-    return {outcome.name: outcome.ok for outcome in result.faults}
+    return root / "sweep.json"
+
+
+def load_ticonf(sweep_json: Path) -> dict[str, TiconfRun]:
+    """Each fault's verdict from a sweep.json, with the suite's own running time."""
+    document = json.loads(sweep_json.read_text(encoding="utf-8"))
+    runs = {}
+    for outcome in [document["clean"], *document["faults"]]:
+        report = Path(outcome["report_dir"]) / "report.json"
+        duration = outcome["seconds"]
+        if report.exists():
+            duration = json.loads(report.read_text(encoding="utf-8"))["run"]["duration_s"]
+        runs[outcome["name"]] = TiconfRun(outcome["ok"], duration)
+    return runs
 
 
 def git_commit() -> str:
@@ -155,34 +182,45 @@ def describe(signatures: set[Signature]) -> str:
     return "; ".join(f"{code} on {operation}" for code, operation in sorted(signatures))
 
 
+def mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
 def render(
     faults: list[Fault],
     clean: StRun,
     runs: list[StRun],
-    ticonf: dict[str, bool],
-    args: argparse.Namespace,
-    wall_s: float,
+    ticonf: dict[str, TiconfRun],
+    meta: dict[str, Any],
 ) -> str:
     new = {run.name: run.failures - clean.failures for run in runs}
     st_caught = sum(bool(new[f.name]) for f in faults)
-    tc_caught = sum(ticonf.get(f.name, False) for f in faults)
+    tc_caught = sum(ticonf[f.name].caught for f in faults if f.name in ticonf)
     command = " ".join(schemathesis_args("http://127.0.0.1:PORT/v1", Path("DIR"), 0, 0))
     command = command.replace(SCHEMATHESIS, "schemathesis")
-    command = command.replace("--max-examples 0", f"--max-examples {args.max_examples}")
-    command = command.replace("--seed 0", f"--seed {args.seed}")
+    command = command.replace("--max-examples 0", f"--max-examples {meta['max_examples']}")
+    command = command.replace("--seed 0", f"--seed {meta['seed']}")
+    st_mean = mean([run.seconds for run in [clean, *runs]])
+    tc_mean = mean([run.seconds for run in ticonf.values()])
+    notes = [f"- schemathesis on {run.name}: {run.note}" for run in [clean, *runs] if run.note]
     lines = [
         "# ticonf and plain schemathesis on the fault catalog",
         "",
-        f"- commit {git_commit()}, {time.strftime('%Y-%m-%d %H:%M %Z')}, wall time "
-        f"{wall_s / 60:.1f} min on 2 cores ({args.jobs} runs at a time)",
-        f"- produced by: `.venv/bin/python bench/compare_schemathesis.py --jobs {args.jobs} "
-        f"--max-examples {args.max_examples} --seed {args.seed}`",
+        f"- commit {meta['commit']}, {meta['date']}, wall time {meta['wall_s'] / 60:.1f} min "
+        f"on 2 cores ({meta['jobs']} runs at a time)",
+        f"- produced by: `.venv/bin/python bench/compare_schemathesis.py --jobs {meta['jobs']} "
+        f"--max-examples {meta['max_examples']} --seed {meta['seed']}`",
         f"- schemathesis, per server: `{command}`",
         "- ticonf, per server: the suite as `ticonf faults --sweep --selection full` runs it "
         "(profile quick, one pytest worker, no shrinking)",
-        f"- plain schemathesis against the clean reference: exit {clean.exit_code}, "
-        f"failures: {describe(clean.failures) or 'none'}. A fault counts as caught by "
-        "schemathesis when its run reports a failure the clean run does not.",
+        f"- time per server, each tool's own running time: ticonf {tc_mean:.0f} s on average, "
+        f"plain schemathesis {st_mean:.0f} s",
+        "- caught by ticonf: every requirement the fault violates failed (and the verdict is "
+        "nonconformant unless the fault violates SHOULD requirements only)",
+        f"- caught by plain schemathesis: its run reports a failure (code and operation) that "
+        f"its run against the clean reference does not; that run exits {clean.exit_code} with: "
+        f"{describe(clean.failures) or 'no failure'}",
+        *notes,
         "",
         f"**ticonf caught {tc_caught} of {len(faults)} faults; plain schemathesis caught "
         f"{st_caught} of {len(faults)}.**",
@@ -192,7 +230,7 @@ def render(
         "| --- | --- | --- | --- | --- |",
     ]
     for fault in faults:
-        tc = "yes" if ticonf.get(fault.name) else "no"
+        tc = "yes" if fault.name in ticonf and ticonf[fault.name].caught else "no"
         st = "yes" if new[fault.name] else "no"
         lines.append(
             f"| {fault.name} | {', '.join(fault.violates)} | {tc} | {st} | "
@@ -208,20 +246,37 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--fault", dest="faults", nargs="+", action="extend")
     parser.add_argument("--from-sweep", help="read ticonf's results from this sweep.json")
+    parser.add_argument(
+        "--render-only", action="store_true", help="rewrite the table from the last run's files"
+    )
     args = parser.parse_args()
     faults = [get_fault(name) for name in args.faults] if args.faults else all_faults()
-    started = time.monotonic()
-    tasks = [lambda: run_schemathesis(None, args.max_examples, args.seed)]
-    tasks += [
-        (lambda name: lambda: run_schemathesis(name, args.max_examples, args.seed))(f.name)
-        for f in faults
-    ]
-    clean, *runs = in_parallel(args.jobs, tasks)
-    ticonf = ticonf_caught(faults, args.jobs, args.from_sweep)
+    meta_path = WORK_DIR / "meta.json"
+    if args.render_only:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        clean, *runs = [load_schemathesis(None), *(load_schemathesis(f.name) for f in faults)]
+    else:
+        started = time.monotonic()
+        tasks = [lambda: run_schemathesis(None, args.max_examples, args.seed)]
+        tasks += [
+            (lambda name: lambda: run_schemathesis(name, args.max_examples, args.seed))(f.name)
+            for f in faults
+        ]
+        clean, *runs = in_parallel(args.jobs, tasks)
+        sweep_json = args.from_sweep or str(run_ticonf(faults, args.jobs))
+        meta = {
+            "commit": git_commit(),
+            "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+            "wall_s": time.monotonic() - started,
+            "jobs": args.jobs,
+            "max_examples": args.max_examples,
+            "seed": args.seed,
+            "sweep_json": sweep_json,
+        }
+        meta_path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    ticonf = load_ticonf(Path(meta["sweep_json"]))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
-        render(faults, clean, runs, ticonf, args, time.monotonic() - started), encoding="utf-8"
-    )
+    RESULTS.write_text(render(faults, clean, runs, ticonf, meta), encoding="utf-8")
     print(f"wrote {RESULTS}")
     return 0
 
