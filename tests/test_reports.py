@@ -30,7 +30,7 @@ from ticonf.report.inputs import schema_problems
 API_KEY = "vendor-key-7"
 API_SECRET = "Zq9-not-the-default-secret"
 TOKEN = base64.b64encode(f"{API_KEY}:{API_SECRET}".encode()).decode()
-CHECKED = "PAIRS-001,PAIRS-002"  # PAIRS-002 fails against pairs-append, PAIRS-001 passes
+CHECKED = "PAIRS-006,PAIRS-002"  # PAIRS-002 fails against pairs-append, PAIRS-006 passes
 REPORT_FILES = ("report.json", "report.html", "summary.md", "junit.xml", "pytest.log")
 CHROMIUM = "/usr/bin/chromium"
 
@@ -102,7 +102,7 @@ def test_report_json_matches_its_schema_and_carries_the_evidence(faulty_run: Run
     assert schema_problems(report) == []
     assert report["verdict"] == "nonconformant"
     by_id = {r["id"]: r for r in report["requirements"]}
-    assert by_id["PAIRS-001"]["status"] == "passed"
+    assert by_id["PAIRS-006"]["status"] == "passed"
     failure = by_id["PAIRS-002"]["failures"][0]
     proof = failure["exchanges"][-1]
     assert (proof["method"], proof["url"].endswith("/training-images/pairs")) == ("PUT", True)
@@ -115,14 +115,14 @@ def test_junit_parses_and_names_the_failed_requirement(faulty_run: Run) -> None:
     root = ET.parse(faulty_run.report_dir / "junit.xml").getroot()
     failed = [c.get("name") for c in root.iter("testcase") if c.find("failure") is not None]
     assert len(failed) >= 1 and failed[0].startswith("PAIRS-002 MUST: ")
-    assert all(name.split()[0] != "PAIRS-001" for name in failed)
+    assert all(name.split()[0] != "PAIRS-006" for name in failed)
 
 
 def test_summary_md_carries_the_verdict_and_failed_ids(faulty_run: Run) -> None:
     text = (faulty_run.report_dir / "summary.md").read_text(encoding="utf-8")
     assert text.startswith("## ticonf: NONCONFORMANT")
     assert "- **PAIRS-002** MUST" in text
-    assert "PAIRS-001" not in text, "a passing requirement is no failing one"
+    assert "PAIRS-006" not in text, "a passing requirement is no failing one"
 
 
 def test_no_file_of_the_run_holds_the_credentials(faulty_run: Run) -> None:
@@ -194,11 +194,11 @@ def test_report_html_renders_in_headless_chromium(faulty_run: Run, tmp_path: Pat
 
 
 def baseline_where_pairs_002_passed(report: dict, path: Path) -> Path:
-    """The faulty run's report as an earlier run in which PAIRS-002 passed, PAIRS-001 failed."""
+    """The faulty run's report as an earlier run in which PAIRS-002 passed, PAIRS-006 failed."""
     old = json.loads(json.dumps(report))
     by_id = {r["id"]: r for r in old["requirements"]}
-    pairs_001, pairs_002 = by_id["PAIRS-001"], by_id["PAIRS-002"]
-    pairs_001["status"], pairs_001["failures"] = "failed", pairs_002["failures"]
+    pairs_006, pairs_002 = by_id["PAIRS-006"], by_id["PAIRS-002"]
+    pairs_006["status"], pairs_006["failures"] = "failed", pairs_002["failures"]
     pairs_002["status"], pairs_002["failures"] = "passed", []
     old["run"]["run_id"] = "last-release"
     path.write_text(json.dumps(old), encoding="utf-8")
@@ -213,7 +213,7 @@ def test_baseline_gate_fails_only_on_regressions(
     out = run.result.stdout
     assert run.result.returncode == 1, out + run.result.stderr
     assert "  REGRESSION PAIRS-002 MUST: passed -> failed" in out
-    assert "  NOW PASSING PAIRS-001 MUST: failed -> passed" in out
+    assert "  NOW PASSING PAIRS-006 MUST: failed -> passed" in out
     comparison = run.report["comparison"]
     assert [r["id"] for r in comparison["regressions"]] == ["PAIRS-002"]
     assert schema_problems(run.report) == []
@@ -237,22 +237,22 @@ def test_known_deviations_pass_the_gate_and_stay_visible(
     deviations.write_text(
         "deviations:\n"
         "  - id: PAIRS-002\n    reason: Replace Pairs appends until v2 (ticket 12)\n"
-        "  - id: PAIRS-001\n    reason: fixed since, remove me\n",
+        "  - id: PAIRS-006\n    reason: fixed since, remove me\n",
         encoding="utf-8",
     )
     run = run_against(faulty_base_url, tmp_path / "reports", "--expect-fail", str(deviations))
     out = run.result.stdout
     assert run.result.returncode == 0, out + run.result.stderr
     assert "  KNOWN  PAIRS-002 MUST: Replace Pairs appends until v2 (ticket 12)" in out
-    assert "now passing, remove them from the file: PAIRS-001" in out
+    assert "now passing, remove them from the file: PAIRS-006" in out
     by_id = {r["id"]: r for r in run.report["requirements"]}
     assert by_id["PAIRS-002"]["status"] == "expected-failure"
     assert by_id["PAIRS-002"]["failures"], "the evidence stays"
-    assert by_id["PAIRS-001"]["expected_failure"]["state"] == "now-passing"
+    assert by_id["PAIRS-006"]["expected_failure"]["state"] == "now-passing"
     assert schema_problems(run.report) == []
     summary = (run.report_dir / "summary.md").read_text(encoding="utf-8")
     assert "### Known deviations (1)" in summary and "**PAIRS-002**" in summary
-    assert "PAIRS-001" in summary
+    assert "PAIRS-006" in summary
     root = ET.parse(run.report_dir / "junit.xml").getroot()
     (case,) = [c for c in root.iter("testcase") if c.get("name", "").startswith("PAIRS-002 ")]
     assert case.find("skipped").get("message").startswith("known deviation: Replace Pairs")
@@ -269,7 +269,7 @@ def test_diff_prints_the_comparison_alone(faulty_run: Run, tmp_path: Path) -> No
     regressed = ticonf("diff", str(old), str(new))
     assert regressed.returncode == 1, regressed.stderr
     assert "  REGRESSION PAIRS-002 MUST: passed -> failed" in regressed.stdout
-    assert "  NOW PASSING PAIRS-001 MUST: failed -> passed" in regressed.stdout
+    assert "  NOW PASSING PAIRS-006 MUST: failed -> passed" in regressed.stdout
     unchanged = ticonf("diff", str(new), str(new))
     assert unchanged.returncode == 0
     assert "0 regression(s), 0 newly passing" in unchanged.stdout
