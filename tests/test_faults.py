@@ -1,15 +1,17 @@
 """The fault catalog proves the suite: every fault is caught by the requirements it violates.
 
 The sweep tests run the conformance suite (a subprocess, as `ticonf run --target` does) against
-the clean reference and against the reference with each fault, one fault per test so that
-xdist spreads them over its workers. To stay inside the CI budget, each fault's run uses the
-sweep's *targeted* selection: only the tests whose `req` marker names a requirement the fault
-violates (the tests that must fail), with hypothesis' shrink phase off; the clean reference
-runs the whole suite. `ticonf faults --sweep` runs the whole suite against every fault.
+the clean reference (through `ticonf faults --sweep`) and against the reference with each
+fault, one fault per test so that xdist spreads them over its workers. To stay inside the CI
+budget, each fault's run uses the sweep's *targeted* selection: only the tests whose `req`
+marker names a requirement the fault violates (the tests that must fail), with hypothesis'
+shrink phase off; the clean reference runs the whole suite. `ticonf faults --sweep` runs the
+whole suite against every fault.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -197,9 +199,26 @@ def test_the_table_ends_with_the_figure() -> None:
 # -- the sweep -----------------------------------------------------------------------------
 
 
-def test_the_clean_reference_passes_the_whole_suite(tmp_path: Path) -> None:
-    outcome = judge_clean(*run_suite(None, tmp_path, SweepOptions(profile="quick")))
-    assert outcome.ok, f"{outcome.verdict}: {outcome.note} (reports in {tmp_path})"
+def test_the_sweep_command_passes_the_clean_reference_and_prints_the_figure(
+    tmp_path: Path,
+) -> None:
+    """`ticonf faults --sweep`: the clean reference passes the whole suite, the fault is caught."""
+    result = ticonf(
+        "faults",
+        "--sweep",
+        "--fault",
+        "json-malformed-422",
+        "--selection",
+        "targeted",
+        "--report-dir",
+        str(tmp_path),
+    )
+    document = json.loads((tmp_path / "sweep.json").read_text())
+    clean = document["clean"]
+    assert clean["ok"], f"the clean reference: {clean['verdict']}, {clean['note']}"
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip().splitlines()[-1].startswith("caught 1 of 1 faults")
+    assert "json-malformed-422" in result.stdout and "HTTP-003" in result.stdout
 
 
 @pytest.mark.parametrize("fault", FAULTS, ids=lambda f: f.name)
