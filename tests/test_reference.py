@@ -213,3 +213,9 @@ def test_assets_can_be_deleted_in_batches(client: TestClient) -> None:
     assert response.status_code == 404
     too_many = client.request("DELETE", "/v1/assets", json={"assetIds": ["a"] * 101})
     assert too_many.status_code == 400
+
+
+def test_pairs_allows_put_only(client: TestClient, model: str) -> None:
+    for method in ("OPTIONS", "DELETE", "GET"):
+        response = client.request(method, f"/v1/models/{model}/training-images/pairs")
+        assert (response.status_code, response.headers["allow"]) == (405, "PUT")

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.convertors import StringConvertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -79,6 +80,15 @@ def _image(request: Request) -> str:
     return _path(request, "trainingImageId")
 
 
+class ImageIdConvertor(StringConvertor):
+    """A training image ID is any path segment but `pairs`, which names the pairs resource:
+    DELETE .../training-images/pairs is then a 405 (Allow: PUT), not a lookup of image "pairs"."""
+
+    regex = r"(?!pairs(?:/|$))[^/]+"
+
+
+register_url_convertor("image_id", ImageIdConvertor())
+
 IMAGES = f"{BASE_PATH}/models/{{modelId}}/training-images"
 
 ROUTES = [
@@ -118,12 +128,12 @@ ROUTES = [
         methods=["PUT"],
     ),
     Route(
-        f"{IMAGES}/{{trainingImageId}}",
+        f"{IMAGES}/{{trainingImageId:image_id}}",
         endpoint(lambda s, r, b: s.replace_image(_model(r), _image(r), b), with_body=True),
         methods=["PUT"],
     ),
     Route(
-        f"{IMAGES}/{{trainingImageId}}",
+        f"{IMAGES}/{{trainingImageId:image_id}}",
         endpoint(lambda s, r, b: s.delete_image(_model(r), _image(r)), with_body=False),
         methods=["DELETE"],
     ),
