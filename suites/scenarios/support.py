@@ -54,11 +54,18 @@ def json_body(response: httpx.Response) -> Any:
         return None
 
 
+# Every status spec/openapi.yaml documents for the four operations.
+DOCUMENTED_STATUSES = frozenset({200, 400, 401, 403, 404, 409, 413, 422, 429})
+
+
 def also_server_error(req: Req, response: httpx.Response) -> tuple[str, ...]:
-    """The requirements a wrong answer breaks: `req`, and HTTP-001 too when it is a 5xx."""
+    """The requirements a wrong answer breaks: `req`, HTTP-001 too when it is a 5xx, and
+    STATUS-001 too when its status is none the operations document (a 410, a 204)."""
     ids = (req,) if isinstance(req, str) else tuple(req)
     if response.status_code >= 500 and "HTTP-001" not in ids:
         ids += ("HTTP-001",)
+    if response.status_code not in DOCUMENTED_STATUSES and "STATUS-001" not in ids:
+        ids += ("STATUS-001",)
     return ids
 
 
