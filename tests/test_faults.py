@@ -38,7 +38,9 @@ from ticonf.sweep import (
 
 FAULTS = all_faults()
 NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)+$")
-CI_OPTIONS = SweepOptions(profile="quick", selection="targeted")
+# A fixed seed keeps the project's own CI repeatable; `ticonf faults --sweep` (the benchmark)
+# draws a new seed for every run and so keeps exploring.
+CI_OPTIONS = SweepOptions(profile="quick", selection="targeted", seed=20261125)
 
 
 # -- the catalog ---------------------------------------------------------------------------
