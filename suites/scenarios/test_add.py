@@ -171,18 +171,22 @@ def test_data_that_is_no_image_is_refused(api, provision, data) -> None:
     check_count(provision, model_id, 0, "ADD-009", f"after a refused {action}")
 
 
+def add_to_missing_model(api, model_id: str, action: str, expectation: str) -> None:
+    """ADD-010: Add to a model that does not exist gives 404 and does not create it."""
+    expect_status(api.add(model_id, valid_body()), 404, "ADD-010", action)
+    after = api.get_model(model_id)
+    check(
+        not 200 <= after.status_code < 300,
+        "ADD-010",
+        f"{action}: expected {expectation} afterwards, GET gave {after.status_code}",
+    )
+
+
 @pytest.mark.req("ADD-010")
 @given(unknown=unknown_ids())
 @examples(0.5)
 def test_unknown_model_gives_404(api, unknown) -> None:
-    action = f"Add to unknown model {unknown!r}"
-    expect_status(api.add(unknown, valid_body()), 404, "ADD-010", action)
-    after = api.get_model(unknown)
-    check(
-        not 200 <= after.status_code < 300,
-        "ADD-010",
-        f"{action}: expected no model to exist afterwards, GET gave {after.status_code}",
-    )
+    add_to_missing_model(api, unknown, f"Add to unknown model {unknown!r}", "no model to exist")
 
 
 @pytest.mark.req("ADD-010")
@@ -191,14 +195,7 @@ def test_deleted_model_gives_404(api, provision) -> None:
     deleted = api.delete_model(model_id)
     if not 200 <= deleted.status_code < 300:
         raise ProvisioningError(f"DELETE /models/{model_id} gave {show(deleted)}")
-    action = f"Add to deleted model {model_id}"
-    expect_status(api.add(model_id, valid_body()), 404, "ADD-010", action)
-    after = api.get_model(model_id)
-    check(
-        not 200 <= after.status_code < 300,
-        "ADD-010",
-        f"{action}: expected the model to stay deleted, GET gave {after.status_code}",
-    )
+    add_to_missing_model(api, model_id, f"Add to deleted model {model_id}", "it to stay deleted")
 
 
 @pytest.mark.req("ADD-011")
