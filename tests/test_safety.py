@@ -243,3 +243,13 @@ def test_dry_run_sends_nothing(tmp_path: Path) -> None:
         assert result.returncode == 0, result.stderr
         assert throttle.seen == 0
     assert "nothing sent" in result.stdout and "PAIRS-002" in result.stdout
+
+
+def test_a_deadline_before_pytest_is_up_still_gives_a_report(tmp_path: Path) -> None:
+    with hanging_after_preflight(answer_first=3) as base_url:
+        result = ticonf_run(base_url, tmp_path, "--deadline", "0.2", timeout=120)
+    assert result.returncode == 3, result.stdout + result.stderr
+    report = report_of(tmp_path)
+    assert report["verdict"] == "inconclusive"
+    assert report["run"]["target"] == base_url
+    assert "deadline" in json.dumps(report["errors"])

@@ -13,6 +13,7 @@ import random
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -263,7 +264,8 @@ def command_run(args: argparse.Namespace) -> int:
     if not SUITES_DIR.is_dir():
         raise UsageFailure(f"the suites are not at {SUITES_DIR}: install ticonf with pip -e")
     check_inputs(args.expect_fail, args.baseline)
-    run_id = new_run_id()
+    run_id = args.run_id = new_run_id()
+    args.started = time.time()
     args.seed = args.seed if args.seed is not None else random.randrange(2**32)
     if args.dry_run:
         return dry_run(args, run_id)
@@ -341,9 +343,27 @@ def remove_run_leftovers(args: argparse.Namespace, report_dir: Path) -> None:
         )
 
 
+def metadata_from_options(args: argparse.Namespace, report_dir: Path) -> dict[str, Any]:
+    target = resolve_target(args.target, args.api_key, args.api_secret)
+    return {
+        "run_id": args.run_id,
+        "target": target.base_url if target else "(embedded reference, not started)",
+        "embedded_reference": target is None,
+        "profile": args.profile,
+        "seed": args.seed,
+        "workers": args.workers if args.workers > 1 else 0,
+        "started": args.started,
+        "shard": "{}/{}".format(*args.shard) if args.shard else None,
+    }
+
+
 def rewrite_stopped_report(report_dir: Path, ending: Ending, args: argparse.Namespace) -> None:
-    """A stopped run's report says why it stopped: a partial report, verdict inconclusive."""
-    meta = read_manifest(report_dir)
+    """A stopped run's report says why it stopped: a partial report, verdict inconclusive.
+    A run stopped before pytest wrote its manifest is described from ticonf's own options."""
+    try:
+        meta = read_manifest(report_dir)
+    except ConfigError:
+        meta = metadata_from_options(args, report_dir)
     why = f"the run was stopped: {ending.stopped_because}"
     if ending.killed:
         why += " (pytest did not finish within the grace period and was killed)"
