@@ -30,6 +30,7 @@ from ticonf.settings import ConfigError
 from ticonf.sweep import (
     SweepOptions,
     SweepResult,
+    clear_run_files,
     judge_clean,
     judge_fault,
     render_table,
@@ -196,6 +197,15 @@ def test_the_table_ends_with_the_figure() -> None:
     table = render_table(result)
     assert "caught 1 of 2 faults" in table.splitlines()[-1]
     assert not result.success
+
+
+def test_a_rerun_forgets_the_earlier_run_in_its_directory(tmp_path: Path) -> None:
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "records-main.ndjson").write_text("{}\n")
+    (tmp_path / "report.json").write_text("{}")
+    (tmp_path / "pytest.log").write_text("kept until overwritten")
+    clear_run_files(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pytest.log"]
 
 
 # -- the sweep -----------------------------------------------------------------------------

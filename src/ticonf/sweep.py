@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -186,7 +187,7 @@ def run_suite(
     fault: str | None, report_dir: Path, options: SweepOptions, requirements: Iterable[str] = ()
 ) -> tuple[dict[str, Any] | None, str]:
     """The report of one suite run against the reference with `fault`, or None and why not."""
-    report_dir.mkdir(parents=True, exist_ok=True)
+    clear_run_files(report_dir)
     run_id = f"sweep-{fault or 'clean'}"
     selected = requirements if options.selection == "targeted" else ()
     server = start_server(fault)
@@ -203,6 +204,14 @@ def run_suite(
     if note or not report_path.exists():
         return None, note or _no_report_note(report_dir)
     return json.loads(report_path.read_text(encoding="utf-8")), ""
+
+
+def clear_run_files(report_dir: Path) -> None:
+    """Forget an earlier sweep's run in this directory: its records would mix with the new."""
+    report_dir.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(report_dir / "raw", ignore_errors=True)
+    for name in ("report.json", "preflight-error.txt"):
+        (report_dir / name).unlink(missing_ok=True)
 
 
 def _no_report_note(report_dir: Path) -> str:
