@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import socket
 import threading
@@ -91,3 +92,52 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+class DyingTarget:
+    """ASGI middleware: the first `answer` requests are served, then the server shuts down
+    for good, so every later connection is refused (a deployment that went away mid-run)."""
+
+    def __init__(self, app: ASGIApp, answer: int) -> None:
+        self.app, self.answer = app, answer
+        self.seen = 0
+        self.server: uvicorn.Server | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            self.seen += 1
+            if self.seen > self.answer:
+                self.die()
+                await asyncio.sleep(3600)  # cancelled by the shutdown: the client sees a reset
+        await self.app(scope, receive, send)
+
+    def die(self) -> None:
+        """Reset every open connection (no answer can follow, not even a 500), stop listening."""
+        if self.server is None:
+            return
+        for connection in list(self.server.server_state.connections):
+            connection.transport.abort()
+        self.server.should_exit = True
+        self.server.force_exit = True
+
+
+@contextlib.contextmanager
+def dying_reference(answer: int) -> Iterator[str]:
+    """A reference that answers `answer` requests and then stops listening."""
+    dying = DyingTarget(create_app(), answer)
+    sock = bind_socket("127.0.0.1", 0)
+    config = uvicorn.Config(
+        dying, log_level="critical", lifespan="off", timeout_graceful_shutdown=1
+    )
+    dying.server = uvicorn.Server(config)
+    thread = threading.Thread(target=dying.server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not dying.server.started:
+        time.sleep(0.01)
+    base_url = f"http://127.0.0.1:{sock.getsockname()[1]}/v1"
+    try:
+        yield base_url
+    finally:
+        dying.die()
+        thread.join(timeout=10)
+        sock.close()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from targets import hanging_after_preflight, throttling_reference
+from targets import dying_reference, hanging_after_preflight, throttling_reference
 
 from ticonf.cleanup import ledger_paths
 from ticonf.provisioning import live_resources
@@ -98,6 +98,21 @@ def test_a_target_stopped_mid_run_is_inconclusive(reference: RunningServer, tmp_
     assert any(error["kind"] == "network" for error in report["errors"])
     assert report["run"]["tests"] > 0, "the partial report keeps what was checked"
     assert not any(r["status"] == "failed" for r in report["requirements"])
+
+
+@pytest.mark.parametrize("answered", [12, 90, 400])
+def test_a_target_dying_mid_run_gives_exit_3_and_no_traceback(answered: int, tmp_path: Path):
+    """The target stops listening after `answered` requests: in the first tests, in the middle,
+    late. Cleanup then fails too; the run must still end in exit 3 with a partial report."""
+    with dying_reference(answered) as base_url:
+        result = ticonf_run(base_url, tmp_path, "--workers", "2")
+    output = result.stdout + result.stderr
+    assert result.returncode == 3, output
+    assert "Traceback" not in output
+    report = report_of(tmp_path)
+    assert report["verdict"] == "inconclusive"
+    assert report["gate"]["exit_code"] == 3
+    assert not any(r["status"] == "failed" for r in report["requirements"]), output
 
 
 def test_429_with_retry_after_is_retried_and_the_run_passes(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from typing import Any
 from ticonf import __version__, cli_cleanup, cli_faults, cli_merge
 from ticonf.cleanup import ledger_paths, read_manifest, remove_leftovers
 from ticonf.context import PROFILES, RAW_DIR, new_run_id
+from ticonf.exit_codes import ExitCode
 from ticonf.provisioning import DEFAULT_MODEL_TYPE
 from ticonf.report import REPORT_FILES, ReportInputError, assemble, check_gate_inputs, render_all
 from ticonf.report.console import comparison_lines, summary_lines
@@ -39,7 +41,6 @@ from ticonf.settings import (
 )
 from ticonf.supervise import Ending, run_supervised
 
-EXIT_CONFORMANT, EXIT_NONCONFORMANT, EXIT_USAGE, EXIT_INCONCLUSIVE = 0, 1, 2, 3
 VERDICT_EXIT = {"conformant": 0, "nonconformant": 1, "inconclusive": 3}
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 LEAKING_PREFIXES = ("PYTEST_XDIST_", "PYTEST_CURRENT_TEST")
@@ -285,11 +286,41 @@ def command_run(args: argparse.Namespace) -> int:
             stdout=None if args.verbose else log,
             stderr=subprocess.STDOUT if not args.verbose else None,
         )
-    remove_run_leftovers(args, report_dir)
-    if ending.stopped_because:
-        rewrite_stopped_report(report_dir, ending, args)
-    scrub_tree(report_dir, secrets)
+    return after_tests(args, report_dir, ending, log_path, secrets)
+
+
+def after_tests(
+    args: argparse.Namespace,
+    report_dir: Path,
+    ending: Ending,
+    log_path: Path,
+    secrets: tuple[str, ...],
+) -> int:
+    """Cleanup, the stopped run's report, scrubbing and the gate, each guarded.
+
+    The target may be gone and the disk may be full by now: neither is the server's failure
+    nor the user's mistake, so they end in one line and exit 3, never a traceback or exit 1.
+    Leftovers that could not be deleted stay in the ledger for `ticonf cleanup`.
+    """
+    try:
+        remove_run_leftovers(args, report_dir)
+    except OSError as error:
+        print(f"cleanup: stopped ({describe_os_error(error)})", file=sys.stderr)
+    try:
+        if ending.stopped_because:
+            rewrite_stopped_report(report_dir, ending, args)
+        scrub_tree(report_dir, secrets)
+    except OSError as error:
+        print(f"ticonf: cannot write the reports in {report_dir}: {describe_os_error(error)}",
+              file=sys.stderr)  # fmt: skip
+        return ExitCode.INCONCLUSIVE
     return finish_run(report_dir, ending.returncode, log_path)
+
+
+def describe_os_error(error: OSError) -> str:
+    """An OSError in a few words: 'No space left on device: /path'."""
+    what = error.strerror or type(error).__name__
+    return f"{what}: {error.filename}" if error.filename else what
 
 
 DRY_RUN_CALLS = """\
@@ -326,7 +357,7 @@ def dry_run(args: argparse.Namespace, run_id: str) -> int:
     for entry in plan:
         print(f"  {entry['test']}  [{', '.join(entry['requirements'])}]")
     print(DRY_RUN_CALLS)
-    return EXIT_CONFORMANT
+    return ExitCode.CONFORMANT
 
 
 def remove_run_leftovers(args: argparse.Namespace, report_dir: Path) -> None:
@@ -339,7 +370,12 @@ def remove_run_leftovers(args: argparse.Namespace, report_dir: Path) -> None:
     if result.deleted or result.failed:
         print(
             f"cleanup: deleted {result.deleted} leftover resource(s)"
-            + (f", could not delete {len(result.failed)}" if result.failed else "")
+            + (
+                f", could not delete {len(result.failed)} (later: ticonf cleanup "
+                f"--report-dir {report_dir})"
+                if result.failed
+                else ""
+            )
         )
 
 
@@ -392,10 +428,10 @@ def finish_run(report_dir: Path, returncode: int, log_path: Path) -> int:
     preflight_path = report_dir / "preflight-error.txt"
     if preflight_path.exists():
         print(f"ticonf: {preflight_path.read_text().strip()}", file=sys.stderr)
-        return EXIT_INCONCLUSIVE
+        return ExitCode.INCONCLUSIVE
     if returncode == 4:
         print(f"ticonf: {usage_error_line(log_path)}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     try:
         report = load_report(report_path, "the run's report")
     except ReportInputError as error:
@@ -403,7 +439,7 @@ def finish_run(report_dir: Path, returncode: int, log_path: Path) -> int:
             f"ticonf: the run ended without a usable report ({error}); see {log_path}",
             file=sys.stderr,
         )
-        return EXIT_INCONCLUSIVE
+        return ExitCode.INCONCLUSIVE
     print_summary(report, report_dir)
     return report["gate"]["exit_code"]
 
@@ -436,7 +472,7 @@ def command_diff(args: argparse.Namespace) -> int:
     print(f"NEW: run {new['run']['run_id']} ({new['verdict']}, {new['run']['started_at']})")
     for line in comparison_lines(comparison):
         print(line)
-    return EXIT_NONCONFORMANT if comparison["regressions"] else EXIT_CONFORMANT
+    return ExitCode.NONCONFORMANT if comparison["regressions"] else ExitCode.CONFORMANT
 
 
 # -- ticonf serve --------------------------------------------------------------------------
@@ -479,12 +515,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.handler(args)
     except (ConfigError, UsageFailure) as error:
         print(f"ticonf: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return ExitCode.USAGE
     except KeyboardInterrupt:
         print("ticonf: interrupted", file=sys.stderr)
-        return 130
+        return ExitCode.INTERRUPTED
     except BrokenPipeError:  # e.g. `ticonf run --dry-run | head`
-        return 0
+        return ExitCode.CONFORMANT
+    except OSError as error:
+        print(f"ticonf: {describe_os_error(error)}", file=sys.stderr)
+        return ExitCode.INCONCLUSIVE
+    except Exception as error:
+        return internal_error(error)
+
+
+def internal_error(error: Exception) -> int:
+    """ticonf's own bug: one line, the traceback in a file, exit 3 (no verdict)."""
+    with tempfile.NamedTemporaryFile(
+        "w", prefix="ticonf-crash-", suffix=".txt", delete=False
+    ) as file:
+        traceback.print_exception(error, file=file)
+    print(
+        f"ticonf: internal error ({type(error).__name__}: {error}); no verdict. The traceback "
+        f"is in {file.name}: please report it",
+        file=sys.stderr,
+    )
+    return ExitCode.INCONCLUSIVE
 
 
 if __name__ == "__main__":

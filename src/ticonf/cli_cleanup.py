@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ticonf.cleanup import read_manifest, remove_leftovers
+from ticonf.exit_codes import ExitCode
 from ticonf.settings import ENV_API_KEY, ENV_API_SECRET, ConfigError, resolve_target
 
 
@@ -46,5 +47,5 @@ def command_cleanup(args: argparse.Namespace) -> int:
     print(f"deleted {result.deleted} resource(s) of run {manifest.get('run_id')}")
     if result.failed:
         print(f"could not delete {len(result.failed)}: {', '.join(result.failed)}")
-        return 1
-    return 0
+        return ExitCode.INCONCLUSIVE  # the target's trouble, not a verdict: never 1
+    return ExitCode.CONFORMANT

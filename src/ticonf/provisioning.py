@@ -18,6 +18,7 @@ import httpx
 
 from ticonf.catalog import RequirementFailure
 from ticonf.client import ApiClient
+from ticonf.politeness import TargetGone
 from ticonf.samples import png_base64, png_data_url
 
 NAME_PREFIX = "ticonf-"
@@ -146,8 +147,8 @@ def remove_all(api: ApiClient, ledger: Ledger, kind: str, ids: list[str]) -> lis
         try:
             response = api.delete_model(batch[0]) if kind == "model" else api.delete_assets(batch)
             gone = response.status_code in GONE
-        except httpx.TransportError:
-            gone = False
+        except (httpx.TransportError, TargetGone):
+            gone = False  # stays in the ledger for `ticonf cleanup`
         for resource_id in batch:
             if gone:
                 ledger.write("deleted", kind, resource_id)
