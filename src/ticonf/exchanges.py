@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shlex
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -116,6 +117,7 @@ class Recorder:
         self.exchanges: list[Exchange] = []
         self.total = 0
         self.retries = 0
+        self.sink: Callable[[Exchange], None] | None = None  # sees every exchange (the run log)
 
     def count_retry(self) -> None:
         """A request was sent again after a 429; the report counts these."""
@@ -124,6 +126,8 @@ class Recorder:
     def add(self, exchange: Exchange) -> None:
         self.total += 1
         self.exchanges.append(exchange)
+        if self.sink is not None:
+            self.sink(exchange)
         if len(self.exchanges) > self.limit:
             del self.exchanges[0]
 

@@ -3,6 +3,9 @@
     raw/records-*.ndjson --model--> report.json --+--> report.html  (html.py, people)
        + pytest session           (+ gate.py)     +--> summary.md   (markdown.py, CI job page)
        + --expect-fail, --baseline                +--> junit.xml    (junit.py, CI test view)
+                                                  +--> problems/P<n>.sh (scripts.py)
+    failures --problems.py--> problems --replay.py (on the target)--> confirmed | flaky
+    raw/exchanges-*.ndjson --> coverage (coverage.py), report.har (har.py)
 
 spec/report-format.md documents report.json; spec/report.schema.json validates it.
 """
@@ -10,19 +13,32 @@ spec/report-format.md documents report.json; spec/report.schema.json validates i
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ticonf.context import RunContext
+from ticonf.provisioning import DEFAULT_MODEL_TYPE
+from ticonf.report.coverage import coverage, read_exchange_log
 from ticonf.report.gate import compare, decide
+from ticonf.report.har import har
 from ticonf.report.html import render_html
 from ticonf.report.inputs import ReportInputError, load_deviations, load_report
 from ticonf.report.junit import render_junit
 from ticonf.report.markdown import render_summary
 from ticonf.report.model import build_report, read_records
+from ticonf.report.problems import group_problems
+from ticonf.report.replay import DEFAULT_ATTEMPTS, DEFAULT_FLAKY_POLICY, confirm_all
+from ticonf.report.scripts import write_scripts
 from ticonf.report.scrub import scrub, scrub_tree
 
 REPORT_FILES = ("report.json", "report.html", "summary.md", "junit.xml")
+HAR_FILE = "report.har"
+REPLAY_DEFAULTS = {
+    "attempts": 0,
+    "flaky_policy": DEFAULT_FLAKY_POLICY,
+    "model_type": DEFAULT_MODEL_TYPE,
+}
 
 
 def session_outcome(session: Any, exitstatus: int) -> dict[str, Any]:
@@ -53,10 +69,16 @@ def assemble(
     session: dict[str, Any] | None = None,
     expect_fail: str | Path | None = None,
     baseline: str | Path | None = None,
+    replay: dict[str, Any] | None = None,
+    confirm: Callable[[dict[str, Any]], None] | None = None,
+    exchanges: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """The complete report.json document: results, verdict, comparison and gate.
+    """The complete report.json document: results, problems, verdict, comparison and gate.
 
-    A gate input that became unreadable since the start is a run error, not a crash.
+    `replay` is the replay settings (attempts, flaky_policy, model_type); `confirm` replays
+    the problems (in place) before the gate is decided; `exchanges` is the run's exchange log,
+    for the coverage section. A gate input that became unreadable since the start is a run
+    error, not a crash.
     """
     trouble: list[dict[str, str]] = []
     deviations, old = {}, None
@@ -67,6 +89,13 @@ def assemble(
         trouble.append({"test": "", "kind": "session", "message": str(error)})
     session = {**(session or {}), "errors": trouble}
     report = build_report(meta, records, session=session, deviations=deviations)
+    levels = {r["id"]: r["level"] for r in report["requirements"]}
+    report["problems"] = group_problems(records, levels, deviations)
+    report["replay"] = {**REPLAY_DEFAULTS, **(replay or {})}
+    if confirm is not None:
+        confirm(report)
+    if exchanges is not None:
+        report["coverage"] = coverage(exchanges)
     report["comparison"] = compare(old, report) if old else None
     report["gate"] = {
         **decide(report, report["comparison"]),
@@ -99,17 +128,48 @@ def write_reports(
     session: dict[str, Any] | None = None,
     expect_fail: str | Path | None = None,
     baseline: str | Path | None = None,
+    replays: int = DEFAULT_ATTEMPTS,
+    flaky: str = DEFAULT_FLAKY_POLICY,
 ) -> dict[str, Any]:
-    """Fold the raw records of a run into its reports; returns the report.json document."""
+    """Fold the raw records of a run into its reports; returns the report.json document.
+
+    Before the gate is decided, each problem's minimal example is replayed `replays` times on
+    the target (still running: the embedded reference stops after this), see replay.py.
+    """
     secrets = ctx.target.secrets()
     ctx.report_dir.mkdir(parents=True, exist_ok=True)
     scrub_tree(ctx.report_dir, secrets)
     records = read_records(ctx.raw_dir)
+    exchanges = read_exchange_log(ctx.raw_dir)
+
+    def confirm(report: dict[str, Any]) -> None:
+        confirm_all(
+            report,
+            ctx.target,
+            ctx.report_dir,
+            attempts=replays,
+            timeout=ctx.timeout,
+            politeness=ctx.politeness,
+        )
+
+    settings = {"attempts": max(replays, 0), "flaky_policy": flaky, "model_type": ctx.model_type}
     report = assemble(
-        ctx.metadata(), records, session=session, expect_fail=expect_fail, baseline=baseline
+        ctx.metadata(),
+        records,
+        session=session,
+        expect_fail=expect_fail,
+        baseline=baseline,
+        replay=settings,
+        confirm=confirm,
+        exchanges=exchanges,
     )
+    write_scripts(report, ctx.report_dir)
     report = scrub(report, secrets)
     render_all(report, ctx.report_dir)
+    (ctx.report_dir / HAR_FILE).write_text(
+        json.dumps(scrub(har(exchanges, report["run"]), secrets), indent=1, ensure_ascii=False),
+        encoding="utf-8",
+    )
     return report
 
 

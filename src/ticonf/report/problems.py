@@ -1,0 +1,267 @@
+"""Problems, not just requirements: the failures of a run grouped by the deviation they show.
+
+One wrong answer often breaks several requirements at once (a 500 breaks the operation's own
+rule, HTTP-001 and STATUS-001), and several tests often stumble on the same wrong answer. A
+reader wants to know how many distinct things are wrong, so failures are grouped:
+
+- a wrong *status* (a 5xx, an undocumented code, or another code than the test expected) is
+  one problem per operation, status and error body: "Add an image answers 500 {...}";
+- any other deviation (a wrong body, a wrong stored state) is one problem per test function
+  and set of failed requirements: one failing test is one problem unless it shows exactly the
+  wrong status another test shows.
+
+Each problem names the requirements it violates, its minimal example (the failing test whose
+evidence is shortest, scenario tests before generated ones) and an oracle: what a replay of
+that example must see for the problem to still be there (report/replay.py).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+from ticonf.report.text import one_line, reason
+
+DOCUMENTED_STATUSES = (200, 400, 401, 403, 404, 409, 413, 422, 429)
+OPERATION_NAMES = {
+    "add": "Add an image",
+    "replace-pairs": "Replace all pairs",
+    "replace": "Replace one image",
+    "delete": "Delete one image",
+    "read-model": "Get the model",
+    "other": "A request",
+}
+
+# The rules of normalized_body, in order, as POSIX extended regular expressions: the shell
+# scripts apply the very same ones with `sed -E` (report/scripts.py).
+NORMALIZE_RULES = (
+    ("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z?", "<time>"),
+    ("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", "<id>"),
+    ("[A-Za-z0-9]+_[A-Za-z0-9]{10,}", "<id>"),
+    ("[0-9a-fA-F]{16,}", "<id>"),
+)
+_RULES = tuple((re.compile(pattern), value) for pattern, value in NORMALIZE_RULES)
+_WHITESPACE = re.compile(r"[ \t\r\n]+")
+_EXPECTED = re.compile(r"expected ((?:[1-5][0-9]{2})(?: or [1-5][0-9]{2})*)\b")
+
+
+# -- what a recorded exchange was ------------------------------------------------------------
+
+
+def path_of(url: str) -> str:
+    """The path of a recorded URL below the API's /v1 prefix (query string dropped)."""
+    path = urlsplit(url).path
+    _, sep, tail = path.partition("/v1/")
+    return "/" + tail if sep else path
+
+
+def operation_of(exchange: dict[str, Any]) -> str:
+    """Which documented operation an exchange called ('read-model', 'other' for the rest)."""
+    parts = [p for p in path_of(exchange.get("url", "")).split("/") if p]
+    method = exchange.get("method", "").upper()
+    if len(parts) >= 3 and parts[0] == "models" and parts[2] == "training-images":
+        if len(parts) == 3 and method == "POST":
+            return "add"
+        if len(parts) == 4 and parts[3] == "pairs" and method == "PUT":
+            return "replace-pairs"
+        if len(parts) == 4 and method == "PUT":
+            return "replace"
+        if len(parts) == 4 and method == "DELETE":
+            return "delete"
+    if len(parts) == 2 and parts[0] == "models" and method == "GET":
+        return "read-model"
+    return "other"
+
+
+def normalized_body(text: str | None) -> str:
+    """A body with whitespace, IDs and timestamps blotted out, to compare two answers.
+
+    report/scripts.py applies the same three rules with sed, so a shell script and
+    `ticonf replay` agree on what "the same answer" is.
+    """
+    text = _WHITESPACE.sub("", text or "")
+    for pattern, value in _RULES:
+        text = pattern.sub(value, text)
+    return text
+
+
+# -- the oracle: what still failing means ----------------------------------------------------
+
+
+def allowed_statuses(message: str, status: int | None) -> list[list[int]] | None:
+    """The statuses the failed check allowed, as inclusive ranges, or None when the failure
+    was not about the status at all (a wrong body, a wrong stored state)."""
+    if status is None:
+        return None
+    found = _EXPECTED.search(message)
+    if found:
+        allowed = [[int(s), int(s)] for s in found.group(1).split(" or ")]
+    elif "expected a 4xx" in message:
+        allowed = [[400, 499]]
+    elif status >= 500:
+        allowed = [[100, 499]]
+    elif status not in DOCUMENTED_STATUSES:
+        allowed = [[s, s] for s in DOCUMENTED_STATUSES]
+    else:
+        return None
+    if any(low <= status <= high for low, high in allowed):
+        return None  # the proving exchange does not show a status deviation
+    return allowed
+
+
+def describe_allowed(allowed: list[list[int]]) -> str:
+    if allowed == [[100, 499]]:
+        return "no 5xx"
+    if allowed == [[400, 499]]:
+        return "a 4xx"
+    return " or ".join(str(low) for low, _ in allowed)
+
+
+def oracle_of(failure: dict[str, Any]) -> dict[str, Any] | None:
+    """What a replay of this failure's exchanges must see for the problem to be there."""
+    exchanges = failure.get("exchanges") or []
+    if not exchanges:
+        return None
+    proof = exchanges[-1]
+    status = proof.get("status")
+    allowed = allowed_statuses(failure.get("message", ""), status)
+    if allowed is not None:
+        return {
+            "kind": "status",
+            "allowed": allowed,
+            "expected": describe_allowed(allowed),
+            "recorded_status": status,
+            "recorded_body": one_line(proof.get("response_body") or "", 300),
+        }
+    return {
+        "kind": "response",
+        "expected": one_line(reason(failure.get("message", "")), 200)
+        + " (so: any answer but the recorded one)",
+        "recorded_status": status,
+        "recorded_body": one_line(proof.get("response_body") or "", 300),
+        "normalized_body": normalized_body(proof.get("response_body")),
+    }
+
+
+def still_failing(oracle: dict[str, Any], status: int | None, body: str | None) -> bool:
+    """Does this answer to the proving request still show the problem?"""
+    if status is None:
+        return False
+    if oracle["kind"] == "status":
+        return not any(low <= status <= high for low, high in oracle["allowed"])
+    return (
+        status == oracle["recorded_status"] and normalized_body(body) == oracle["normalized_body"]
+    )
+
+
+# -- grouping ----------------------------------------------------------------------------------
+
+
+def _test_function(nodeid: str) -> str:
+    return nodeid.split("[", 1)[0]
+
+
+def _key(failure: dict[str, Any], oracle: dict[str, Any] | None) -> tuple[str, ...]:
+    exchanges = failure.get("exchanges") or []
+    if oracle and oracle["kind"] == "status":
+        proof = exchanges[-1]
+        body = normalized_body(proof.get("response_body"))[:160]
+        return ("status", operation_of(proof), str(proof.get("status")), body)
+    return ("test", _test_function(failure["test"]), ",".join(sorted(failure["requirements"])))
+
+
+def _title(key: tuple[str, ...], example: dict[str, Any], oracle: dict[str, Any] | None) -> str:
+    if key[0] == "status" and oracle:
+        operation = OPERATION_NAMES.get(key[1], key[1])
+        body = one_line(example["exchanges"][-1].get("response_body") or "", 70)
+        said = f": {body}" if body else ""
+        return f"{operation} answers {key[2]} where {oracle['expected']} is due{said}"
+    return one_line(reason(example.get("message", "")), 150) or example["test"]
+
+
+def _cost(failure: dict[str, Any]) -> tuple[int, int, str]:
+    """Minimal example first: scenario tests (repeatable) before generated ones, then the
+    fewest steps."""
+    generated = 1 if failure.get("generated") else 0
+    return (
+        generated,
+        len(failure.get("sequence") or failure.get("exchanges") or []),
+        failure["test"],
+    )
+
+
+def failures_of(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every conformance failure of the run, once per test (not once per requirement)."""
+    return [
+        {
+            "test": r["nodeid"],
+            "message": r.get("message", ""),
+            "requirements": list(r.get("failed_requirements") or r.get("requirements") or []),
+            "exchanges": r.get("exchanges", []),
+            "sequence": r.get("sequence"),
+            "sequence_complete": r.get("sequence_complete", False),
+            "generated": r.get("generated", False),
+        }
+        for r in records
+        if r.get("outcome") == "failed"
+    ]
+
+
+def group_problems(
+    records: list[dict[str, Any]], levels: dict[str, str], deviations: dict[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """The `problems` of report.json (before replay: confirmation `not-replayed`)."""
+    groups: dict[tuple[str, ...], list[tuple[dict[str, Any], dict[str, Any] | None]]] = {}
+    for failure in failures_of(records):
+        oracle = oracle_of(failure)
+        groups.setdefault(_key(failure, oracle), []).append((failure, oracle))
+    problems = []
+    for key, members in groups.items():
+        members.sort(key=lambda m: _cost(m[0]))
+        example, oracle = members[0]
+        requirements = sorted({r for failure, _ in members for r in failure["requirements"]})
+        problems.append(
+            {
+                "title": _title(key, example, oracle),
+                "kind": "status" if key[0] == "status" else "response",
+                "operation": operation_of(example["exchanges"][-1])
+                if example["exchanges"]
+                else "other",
+                "requirements": requirements,
+                "levels": sorted({levels.get(r, "MUST") for r in requirements}),
+                "known_deviation": bool(deviations)
+                and all(r in (deviations or {}) for r in requirements),
+                "tests": [failure["test"] for failure, _ in members],
+                "example": {
+                    "test": example["test"],
+                    "message": example["message"],
+                    "exchanges": example["exchanges"],
+                    "steps": example.get("sequence") or example["exchanges"],
+                    "steps_complete": bool(example.get("sequence_complete")),
+                    "generated": bool(example.get("generated")),
+                },
+                "oracle": oracle,
+                "confirmation": {
+                    "status": "not-replayed",
+                    "attempts": 0,
+                    "reproduced": 0,
+                    "note": "no replay was run",
+                },
+                "script": None,
+            }
+        )
+    problems.sort(key=lambda p: ("MUST" not in p["levels"], -len(p["requirements"]), p["title"]))
+    for number, problem in enumerate(problems, start=1):
+        problem["id"] = f"P{number}"
+    return [{"id": p.pop("id"), **p} for p in problems]
+
+
+def headline(problems: list[dict[str, Any]]) -> str:
+    """ "N problems violate M requirements", the first line of every rendering."""
+    if not problems:
+        return "No problem found"
+    requirements = {r for p in problems for r in p["requirements"]}
+    noun = "problem violates" if len(problems) == 1 else "problems violate"
+    reqs = "requirement" if len(requirements) == 1 else "requirements"
+    return f"{len(problems)} {noun} {len(requirements)} {reqs}"
