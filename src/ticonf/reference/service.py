@@ -101,6 +101,11 @@ class ImageSource:
 class ReferenceService:
     """State and rules of the API. Thread-safe: every public operation holds one lock."""
 
+    # The HTTP layer calls the operations on its event loop, one at a time; a service that
+    # sets this is called from a thread pool instead, so that requests really overlap (the
+    # concurrency faults need it to show their races).
+    runs_in_threads = False
+
     def __init__(
         self, api_key: str = DEFAULT_API_KEY, api_secret: str = DEFAULT_API_SECRET
     ) -> None:
@@ -125,6 +130,12 @@ class ReferenceService:
         except (binascii.Error, UnicodeDecodeError):
             return None
         return (user, password) if sep else None
+
+    def check_query(self, method: str, params: dict[str, str]) -> None:
+        """The documented query parameters: projectId (any value), originalAssets true|false."""
+        original = params.get("originalAssets")
+        if original is not None and original not in ("true", "false"):
+            raise bad_request("originalAssets must be true or false")
 
     def parse_json(self, raw: bytes) -> Any:
         try:

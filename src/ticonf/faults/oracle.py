@@ -1,0 +1,265 @@
+"""Oracle faults: deviations that answer every single request plausibly and break elsewhere.
+
+Each is invisible to a check that looks at one response and a counter with small inputs sent
+one at a time: a side effect on another image, a column that truncates or normalises text, a
+proxy that refuses JPEGs or large bodies, a store updated without its lock, a secret compared
+carelessly, a query parameter that crashes one code path. The checks of issue 14 (the
+model-based oracle, realistic inputs, concurrency, credential mutations) catch them.
+"""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+from typing import Any
+
+from ticonf.faults import fault
+from ticonf.faults.support import crash
+from ticonf.reference.images import decode_data_url
+from ticonf.reference.service import (
+    ApiError,
+    Model,
+    ReferenceService,
+    TrainingImage,
+    bad_request,
+    new_id,
+)
+
+# Long enough for every request of a concurrency check to be inside the unguarded window.
+RACE_WINDOW_S = 0.05
+NAME_COLUMN = 255
+PAIRS_COLUMN = 10
+BODY_LIMIT = 1_000_000
+
+# -- side effects on other images -----------------------------------------------------------
+
+
+@fault(
+    "replace-renames-neighbour",
+    "Replace also renames another image of the model (an UPDATE with a loose WHERE)",
+    "ISO-003",
+)
+class ReplaceRenamesNeighbour(ReferenceService):
+    def overwrite_image(self, model: Model, image: TrainingImage, name: str) -> TrainingImage:
+        replacement = super().overwrite_image(model, image, name)
+        neighbour = next((i for i in model.images.values() if i.id != image.id), None)
+        if neighbour is not None:
+            neighbour.name = name
+        return replacement
+
+
+@fault(
+    "delete-middle-drops-next",
+    "Delete of an image between two others also drops the next one (a list relinked wrongly)",
+    "ISO-003",
+)
+class DeleteMiddleDropsNext(ReferenceService):
+    def remove_image(self, model: Model, image_id: str) -> None:
+        order = list(model.images)
+        position = order.index(image_id)
+        super().remove_image(model, image_id)
+        if 0 < position < len(order) - 1:
+            del model.images[order[position + 1]]
+
+
+@fault(
+    "delete-cascades-pair-partner",
+    "Delete of an image in a stored pair also deletes the other image of that pair (a cascade)",
+    "ISO-003",
+)
+class DeleteCascadesPairPartner(ReferenceService):
+    def remove_image(self, model: Model, image_id: str) -> None:
+        super().remove_image(model, image_id)
+        for pair in model.pairs:
+            ends = {pair.get("sourceId"), pair.get("targetId")}
+            if image_id in ends:
+                for partner in ends - {image_id}:
+                    model.images.pop(partner, None)
+
+
+# -- text that does not come back as sent ----------------------------------------------------
+
+
+@fault(
+    "names-truncated-255",
+    "Names are cut to 255 characters (a VARCHAR(255) column), the 200 answer shows the cut name",
+    "TEXT-001",
+)
+class NamesTruncated255(ReferenceService):
+    def store_image(self, model: Model, name: str) -> TrainingImage:
+        return super().store_image(model, name[:NAME_COLUMN])
+
+    def overwrite_image(self, model: Model, image: TrainingImage, name: str) -> TrainingImage:
+        return super().overwrite_image(model, image, name[:NAME_COLUMN])
+
+
+@fault(
+    "replace-name-nfc",
+    "Replace stores the name NFC-normalised (Add keeps it): decomposed accents come back composed",
+    "TEXT-001",
+)
+class ReplaceNameNfc(ReferenceService):
+    def overwrite_image(self, model: Model, image: TrainingImage, name: str) -> TrainingImage:
+        return super().overwrite_image(model, image, unicodedata.normalize("NFC", name))
+
+
+@fault(
+    "instructions-trimmed",
+    "Pair instructions are stripped of surrounding spaces before they are stored and returned",
+    "TEXT-002",
+)
+class InstructionsTrimmed(ReferenceService):
+    def validate_pair(self, model: Model, pair: Any) -> dict[str, Any]:
+        checked = super().validate_pair(model, pair)
+        if isinstance(checked.get("instruction"), str):
+            checked["instruction"] = checked["instruction"].strip()
+        return checked
+
+
+# -- images refused for their format or size -------------------------------------------------
+
+
+@fault(
+    "only-png-accepted",
+    "Only PNG data URLs are accepted; JPEG, WebP and GIF get a 400 (a decoder built for PNG)",
+    "ADD-015",
+    "ADD-016",
+)
+class OnlyPngAccepted(ReferenceService):
+    def data_url_name(self, body: dict[str, Any]) -> str:
+        name = super().data_url_name(body)
+        decoded = decode_data_url(body["data"])
+        if decoded is None or decoded[0] != "image/png":
+            raise bad_request("data must be a PNG image")
+        return name
+
+
+@fault(
+    "body-limit-1mb",
+    "Bodies above 1 MB get 413 (a proxy's default limit): a training photo cannot be uploaded",
+    "ADD-017",
+)
+class BodyLimit1Mb(ReferenceService):
+    def parse_json(self, raw: bytes) -> Any:
+        if len(raw) > BODY_LIMIT:
+            raise ApiError(413, f"the body is larger than {BODY_LIMIT} bytes")
+        return super().parse_json(raw)
+
+
+# -- boundaries and query parameters ---------------------------------------------------------
+
+
+@fault(
+    "pairs-capped-at-10",
+    "Only the first 10 pairs are stored and returned; the rest are dropped without an error",
+    "PAIRS-001",
+)
+class PairsCappedAt10(ReferenceService):
+    def store_pairs(self, model: Model, pairs: list[dict[str, Any]]) -> None:
+        super().store_pairs(model, pairs[:PAIRS_COLUMN])
+
+
+@fault(
+    "projectid-delete-500",
+    "Delete with a projectId query parameter crashes in the ownership check: 500",
+    "QUERY-001",
+)
+class ProjectIdDelete500(ReferenceService):
+    def check_query(self, method: str, params: dict[str, str]) -> None:
+        super().check_query(method, params)
+        if method == "DELETE" and "projectId" in params:
+            raise crash("project ownership lookup")
+
+
+# -- races: state updated outside the lock ---------------------------------------------------
+
+
+@fault(
+    "racy-add",
+    "Add reads the model's images, then writes them back later outside the lock: lost updates",
+    "CONC-001",
+)
+class RacyAdd(ReferenceService):
+    runs_in_threads = True
+
+    def add_images(self, model_id: str, body: Any) -> dict[str, Any]:
+        with self.lock:
+            model = self.find_model(model_id)
+            source = self.image_source(body)
+            images = dict(model.images)
+        time.sleep(RACE_WINDOW_S)
+        added = [TrainingImage(id=new_id("asset"), name=name) for name in source.names]
+        images.update({image.id: image for image in added})
+        model.images = images
+        response: dict[str, Any] = {"trainingImage": self.image_view(model, added[0])}
+        if len(added) > 1:
+            response["trainingImages"] = [self.image_view(model, image) for image in added]
+        return response
+
+
+@fault(
+    "pairs-not-atomic",
+    "Replace Pairs clears the list, then appends pair by pair outside the lock: lists interleave",
+    "CONC-002",
+)
+class PairsNotAtomic(ReferenceService):
+    runs_in_threads = True
+
+    def replace_pairs(self, model_id: str, body: Any) -> dict[str, Any]:
+        with self.lock:
+            model = self.find_model(model_id)
+            pairs = self.validate_pairs(model, body)
+            model.pairs = []
+        for pair in pairs:
+            time.sleep(RACE_WINDOW_S / max(len(pairs), 1))
+            model.pairs.append(dict(pair))
+        return {"count": len(pairs), "pairs": [dict(pair) for pair in pairs]}
+
+
+@fault(
+    "delete-race-double-200",
+    "Delete checks the image exists, then removes it outside the lock: racing Deletes all get 200",
+    "CONC-003",
+)
+class DeleteRaceDouble200(ReferenceService):
+    runs_in_threads = True
+
+    def delete_image(self, model_id: str, image_id: str) -> dict[str, Any]:
+        with self.lock:
+            self.find_image(self.find_model(model_id), image_id)
+        time.sleep(RACE_WINDOW_S)
+        with self.lock:
+            self.models[model_id].images.pop(image_id, None)
+        return {}
+
+
+# -- secrets compared carelessly -------------------------------------------------------------
+
+
+@fault(
+    "auth-secret-prefix",
+    "The secret is checked with startswith: any non-empty prefix of the right secret is accepted",
+    "AUTH-002",
+)
+class AuthSecretPrefix(ReferenceService):
+    def basic_credentials(self, token: str) -> tuple[str, str] | None:
+        credentials = super().basic_credentials(token)
+        key, secret = self.credentials
+        if credentials and credentials[0] == key and credentials[1]:  # noqa: SIM102
+            if secret.startswith(credentials[1]):  # the careless comparison
+                return self.credentials
+        return credentials
+
+
+@fault(
+    "auth-secret-case-insensitive",
+    "The secret is compared case-insensitively (both sides lower-cased before the comparison)",
+    "AUTH-002",
+)
+class AuthSecretCaseInsensitive(ReferenceService):
+    def basic_credentials(self, token: str) -> tuple[str, str] | None:
+        credentials = super().basic_credentials(token)
+        key, secret = self.credentials
+        if credentials and credentials[0] == key and credentials[1].lower() == secret.lower():
+            return self.credentials
+        return credentials
