@@ -163,7 +163,10 @@ def write_reports(
         confirm=confirm,
         exchanges=exchanges,
     )
-    write_scripts(report, ctx.report_dir)
+    try:
+        write_scripts(report, ctx.report_dir)
+    except Exception as error:
+        report["replay"]["scripts_error"] = f"{type(error).__name__}: {error}"
     report = scrub(report, secrets)
     render_all(report, ctx.report_dir)
     (ctx.report_dir / HAR_FILE).write_text(

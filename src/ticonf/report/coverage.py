@@ -78,7 +78,7 @@ def read_exchange_log(raw_dir: Path) -> list[dict[str, Any]]:
 def _body_objects(body: str | None) -> list[dict[str, Any]]:
     try:
         value = json.loads(body) if body else None
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than json can follow
         return []
     items = value if isinstance(value, list) else [value]
     return [item for item in items if isinstance(item, dict)]

@@ -171,41 +171,94 @@ def _key(failure: dict[str, Any], oracle: dict[str, Any] | None) -> tuple[str, .
     return ("test", _test_function(failure["test"]), ",".join(sorted(failure["requirements"])))
 
 
+_NAMED = re.compile(r"^(?:[A-Z]+-[0-9]{3}(?:, )?)+: ")
+
+
+def action_of(message: str) -> str:
+    """What the failing test did, from its message: "Add with data 'x'" of
+    "ADD-009: Add with data 'x': expected a 4xx rejection, got 200 ..."."""
+    text = _NAMED.sub("", reason(message))
+    for cut in (": expected", ": got", "\n"):
+        text = text.split(cut, 1)[0]
+    return one_line(text, 90)
+
+
 def _title(key: tuple[str, ...], example: dict[str, Any], oracle: dict[str, Any] | None) -> str:
     if key[0] == "status" and oracle:
         operation = OPERATION_NAMES.get(key[1], key[1])
-        body = one_line(example["exchanges"][-1].get("response_body") or "", 70)
-        said = f": {body}" if body else ""
-        return f"{operation} answers {key[2]} where {oracle['expected']} is due{said}"
-    return one_line(reason(example.get("message", "")), 150) or example["test"]
+        title = f"{operation} answers {key[2]} where {oracle['expected']} is due"
+        action = action_of(example.get("message", ""))
+        if int(key[2]) >= 500 or not action or "Undocumented status" in action:
+            said = one_line(example["exchanges"][-1].get("response_body") or "", 70)
+            return f"{title}: {said}" if said else title
+        return f"{title} ({action})"
+    return one_line(_NAMED.sub("", reason(example.get("message", ""))), 150) or example["test"]
 
 
-def _cost(failure: dict[str, Any]) -> tuple[int, int, str]:
-    """Minimal example first: scenario tests (repeatable) before generated ones, then the
-    fewest steps."""
+def _cost(failure: dict[str, Any]) -> tuple[int, int, int, str]:
+    """Minimal example first: replayable before stateful, scenario tests (repeatable) before
+    generated ones, then the fewest steps."""
     generated = 1 if failure.get("generated") else 0
-    return (
-        generated,
-        len(failure.get("sequence") or failure.get("exchanges") or []),
-        failure["test"],
-    )
+    stateful = 1 if is_stateful(failure["test"], failure.get("message", "")) else 0
+    steps = len(failure.get("sequence") or failure.get("exchanges") or [])
+    return (stateful, generated, steps, failure["test"])
+
+
+_GOT_STATUS = re.compile(r"(?:got (?:a server error )?|gave |Received: )([1-5][0-9]{2})\b")
+_STATEFUL = re.compile(r"^\s*state\s*=|^\s*state\.\w+\(|APIStateMachine", re.MULTILINE)
+
+
+def is_stateful(test: str, message: str) -> bool:
+    """A stateful hypothesis run: its steps depend on a state no replay can rebuild."""
+    return bool(_STATEFUL.search(message)) or "stateful" in test or "model_based" in test
+
+
+def proof_index(exchanges: list[dict[str, Any]], message: str) -> int:
+    """Which exchange proves the failure: usually the last one, but a hypothesis test may
+    have run other examples after the failing one. The message quotes the answer it got
+    (its status, often the IDs of its body), so the last exchange matching that is the one."""
+    got = _GOT_STATUS.search(message)
+    status = int(got.group(1)) if got else None
+    ids = set(_RULES[2][0].findall(message)) | set(_RULES[1][0].findall(message))
+    candidates = range(len(exchanges) - 1, -1, -1)
+    for index in candidates:
+        exchange = exchanges[index]
+        body = exchange.get("response_body") or ""
+        if (
+            (status is None or exchange.get("status") == status)
+            and ids
+            and any(i in body for i in ids)
+        ):
+            return index
+    if status is not None:
+        for index in candidates:
+            if exchanges[index].get("status") == status:
+                return index
+    return len(exchanges) - 1
 
 
 def failures_of(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Every conformance failure of the run, once per test (not once per requirement)."""
-    return [
-        {
-            "test": r["nodeid"],
-            "message": r.get("message", ""),
-            "requirements": list(r.get("failed_requirements") or r.get("requirements") or []),
-            "exchanges": r.get("exchanges", []),
-            "sequence": r.get("sequence"),
-            "sequence_complete": r.get("sequence_complete", False),
-            "generated": r.get("generated", False),
-        }
-        for r in records
-        if r.get("outcome") == "failed"
-    ]
+    """Every conformance failure of the run, once per test (not once per requirement), its
+    sequence cut at the exchange that proves it."""
+    failures = []
+    for r in records:
+        if r.get("outcome") != "failed":
+            continue
+        message = r.get("message", "")
+        sequence = r.get("sequence") or r.get("exchanges") or []
+        cut = proof_index(sequence, message) + 1 if sequence else 0
+        failures.append(
+            {
+                "test": r["nodeid"],
+                "message": message,
+                "requirements": list(r.get("failed_requirements") or r.get("requirements") or []),
+                "exchanges": sequence[max(cut - 5, 0) : cut],
+                "sequence": sequence[:cut],
+                "sequence_complete": bool(r.get("sequence_complete")) and bool(r.get("sequence")),
+                "generated": r.get("generated", False),
+            }
+        )
+    return failures
 
 
 def group_problems(
