@@ -11,6 +11,7 @@ import html
 from typing import Any
 
 from ticonf.report.model import FAILING, STATUSES
+from ticonf.report.problems import headline
 from ticonf.report.text import clean, plural, show_value
 
 OPERATIONS = ("all", "add", "replace-pairs", "replace", "delete")
@@ -64,6 +65,18 @@ details.exchange summary{font:12px ui-monospace,monospace}
 .mono{font-family:ui-monospace,monospace;white-space:nowrap}
 .all td:nth-child(4){width:55%}
 .obs td:first-child{width:22%}.obs td:nth-child(3){width:60px}.obs td:last-child{width:210px}
+.headline{font-size:18px;font-weight:600;margin:8px 0 0}
+article.problem{border-left-color:var(--failed)}
+article.problem.state-flaky{border-left-color:var(--error)}
+article.problem.state-not-replayed{border-left-color:var(--skipped)}
+.c-confirmed{background:var(--failed)}.c-flaky{background:var(--error)}
+.c-not-replayed{background:var(--skipped)}
+.problem h3 .pid{font-family:ui-monospace,monospace}
+.problem .tile{font-size:12px}
+.problem code{font:12px ui-monospace,monospace;background:var(--soft);padding:1px 4px;
+border-radius:3px;overflow-wrap:anywhere}
+.cov td,.cov th{font-size:13px}.cov .yes{color:var(--passed)}.cov .no{color:var(--failed)}
+.warn{border:1px solid var(--error);background:#fff8f0;border-radius:4px;padding:6px 10px}
 """
 
 
@@ -108,8 +121,10 @@ def header(report: dict[str, Any]) -> str:
         state = "PASSED" if gate["passed"] else "FAILED"
         gate_line = f"<p>CI gate {state} (exit {gate['exit_code']}): {esc(gate['reason'])}</p>"
     verdict = report["verdict"]
+    problems = report.get("problems")
+    lead = f"<p class='headline'>{esc(headline(problems))}</p>" if problems is not None else ""
     return (
-        f'<header class="top {esc(verdict)}"><h1>{esc(verdict.upper())}</h1>'
+        f'<header class="top {esc(verdict)}"><h1>{esc(verdict.upper())}</h1>{lead}'
         f"<p>{esc(report['verdict_reason'])}</p>{gate_line}"
         f'<dl class="figures">{items}</dl></header>'
     )
@@ -325,11 +340,119 @@ def all_requirements(requirements: list[dict[str, Any]]) -> str:
     )
 
 
+# -- problems and coverage ---------------------------------------------------------------------
+
+
+def problem_tile(requirement_id: str, by_id: dict[str, dict[str, Any]]) -> str:
+    req = by_id.get(requirement_id)
+    if req is None:
+        return f"<span class='mono'>{esc(requirement_id)}</span>"
+    return tile(req)
+
+
+def problem_article(problem: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> str:
+    confirmation = problem["confirmation"]
+    state = confirmation["status"]
+    example = problem["example"]
+    tiles = "".join(problem_tile(r, by_id) for r in problem["requirements"])
+    reproduce = (
+        f"<p>Reproduce: <code>bash {esc(problem['script'])}</code> with $TICONF_TARGET, "
+        "$TICONF_API_KEY and $TICONF_API_SECRET set, or "
+        f"<code>ticonf replay REPORT_DIR {esc(problem['id'])}</code>.</p>"
+        if problem.get("script")
+        else f"<p>Reproduce: <code>ticonf replay REPORT_DIR {esc(problem['id'])}</code> "
+        "cannot replay it either; the exchanges below are the evidence.</p>"
+    )
+    oracle = problem.get("oracle") or {}
+    expectation = (
+        f"<p><b>Expected:</b> {esc(oracle.get('expected', ''))}. <b>Received:</b> "
+        f"{esc(oracle.get('recorded_status'))} "
+        f"<span class='mono'>{esc(oracle.get('recorded_body', '')[:160])}</span></p>"
+        if oracle
+        else ""
+    )
+    others = [t for t in problem["tests"] if t != example["test"]]
+    also = (
+        f"<details><summary>also seen by {plural(len(others), 'other test')}</summary>"
+        + "".join(f"<div class='test'>{esc(t)}</div>" for t in others)
+        + "</details>"
+        if others
+        else ""
+    )
+    return (
+        f'<article id="{esc(problem["id"])}" class="problem state-{esc(state)}">'
+        f"<h3><span class='badge c-{esc(state)}'>{esc(state.upper())}</span> "
+        f"<span class='pid'>{esc(problem['id'])}</span> {esc(problem['title'])}</h3>"
+        f"<p>Violates {tiles} <span class='muted'>· operation {esc(problem['operation'])} · "
+        f"{plural(len(problem['tests']), 'failing test')}</span></p>"
+        f"<p><b>Replay:</b> {esc(confirmation['note'])}</p>"
+        f"{expectation}{reproduce}"
+        f"<details><summary>Minimal example: {esc(example['test'])}</summary>"
+        f"{failure_block(example)}</details>{also}</article>"
+    )
+
+
+def problems_section(report: dict[str, Any]) -> str:
+    problems = report.get("problems")
+    if problems is None:
+        return ""
+    by_id = {r["id"]: r for r in report["requirements"]}
+    body = "".join(problem_article(p, by_id) for p in problems)
+    intro = (
+        "<p class='muted'>Failures grouped by the deviation they show: one wrong answer often "
+        "breaks several requirements. Each problem's minimal example was replayed on fresh "
+        "scratch resources: <b>confirmed</b> when it reproduced every time, <b>flaky</b> when "
+        "not, <b>not-replayed</b> when the record does not allow a faithful replay.</p>"
+        if problems
+        else "<p>No requirement failed.</p>"
+    )
+    return f'<section id="problems"><h2>Problems ({len(problems)})</h2>{intro}{body}</section>'
+
+
+def _mark(seen: bool) -> str:
+    return "<span class='yes'>✓</span>" if seen else "<span class='no'>✗</span>"
+
+
+def _marks(values: dict[str, bool]) -> str:
+    return " ".join(f"{_mark(seen)}&nbsp;{esc(name)}" for name, seen in values.items()) or "–"
+
+
+def coverage_section(coverage: dict[str, Any] | None) -> str:
+    if not coverage:
+        return ""
+    rows = []
+    for entry in coverage["operations"]:
+        enums = "<br>".join(
+            f"{esc(name)}: {_marks(values)}" for name, values in entry["enums"].items()
+        )
+        statuses = " ".join(
+            f"{_mark(count > 0)}&nbsp;{esc(code)}" for code, count in entry["statuses"].items()
+        )
+        extra = ", ".join(f"{esc(c)} ×{n}" for c, n in entry["undocumented_statuses"].items())
+        rows.append(
+            f"<tr><th>{esc(entry['operation'])}</th><td>{entry['requests']}</td>"
+            f"<td>{_marks(entry['parameters'])}</td><td>{_marks(entry['body_fields'])}</td>"
+            f"<td>{enums or '–'}</td><td>{statuses}"
+            f"{'<div>undocumented: ' + extra + '</div>' if extra else ''}</td></tr>"
+        )
+    warnings = "".join(f"<p class='warn'>Warning: {esc(w)}.</p>" for w in coverage["warnings"])
+    return (
+        '<section id="coverage"><h2>Coverage of the documentation</h2><p>What of each '
+        "operation's documented surface the run's requests used (✓) or never used (✗), and "
+        f"which documented response codes it saw ({coverage['exchanges']} exchanges).</p>"
+        f"{warnings}<table class='cov'><thead><tr><th>operation</th><th>requests</th>"
+        "<th>query parameters</th><th>body fields</th><th>enum values</th>"
+        f"<th>response codes seen</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        "</section>"
+    )
+
+
 def render_html(report: dict[str, Any]) -> str:
     """The whole page for one report.json document."""
     requirements = report["requirements"]
     body = "".join(
         [
+            problems_section(report),
             counts_table(report),
             matrix(requirements),
             comparison_section(report.get("comparison")),
@@ -337,6 +460,7 @@ def render_html(report: dict[str, Any]) -> str:
             errors_section(report["errors"]),
             deviations_section(requirements),
             observations_section(report["observations"]),
+            coverage_section(report.get("coverage")),
             all_requirements(requirements),
         ]
     )

@@ -11,6 +11,7 @@ import re
 from typing import Any
 
 from ticonf.report.model import EXPECTED, FAILED, STATUSES
+from ticonf.report.problems import headline
 from ticonf.report.text import one_line, reason
 
 MAX_LINES = 60
@@ -67,6 +68,24 @@ def _failing_line(req: dict[str, Any]) -> str:
     return line
 
 
+def _problems(report: dict[str, Any]) -> list[str]:
+    """The lead: "N problems violate M requirements", then one line per problem."""
+    problems = report.get("problems")
+    if problems is None:
+        return []
+    lines = [f"**{headline(problems)}**", ""]
+    if not problems:
+        return lines
+    for problem in problems:
+        state = problem["confirmation"]["status"]
+        reqs = ", ".join(problem["requirements"])
+        script = f" · `{problem['script']}`" if problem.get("script") else ""
+        lines.append(
+            f"- **{problem['id']}** [{state}] {md(problem['title'], 140)} ({reqs}){script}"
+        )
+    return [*_bounded(lines), ""]
+
+
 def _comparison(comparison: dict[str, Any] | None) -> list[str]:
     if not comparison:
         return []
@@ -96,6 +115,6 @@ def render_summary(report: dict[str, Any]) -> str:
     facts += f"seed {run['seed']} · {run['tests']} tests · {run['duration_s']:.1f} s"
     if gate:
         facts += f" · CI gate {'passed' if gate['passed'] else 'FAILED'} (exit {gate['exit_code']})"
-    lines += [facts, "", *_counts(report)]
+    lines += [facts, "", *_problems(report), *_counts(report)]
     lines += _failing(report) + _comparison(report.get("comparison")) + _errors(report)
     return "\n".join(lines) + "\n"

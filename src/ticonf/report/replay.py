@@ -326,6 +326,11 @@ class Attempt:
     note: str
     status: int | None = None
     body: str | None = None
+    reached: bool = False  # the proving request was sent and answered
+
+    @property
+    def fixed(self) -> bool:
+        return self.reached and not self.reproduced
 
 
 def run_plan(
@@ -378,7 +383,7 @@ def _steps(plan, api, target, values, created, ledger) -> Attempt:
             # The answer as the record keeps answers, so both compare alike.
             failing = still_failing(plan.oracle, response.status_code, body_text(response.content))
             note = "still failing" if failing else "the server answered as documented"
-            return Attempt(failing, note, response.status_code, text)
+            return Attempt(failing, note, response.status_code, text, reached=True)
         if response.status_code != step.recorded_status:
             return Attempt(
                 False,
@@ -450,7 +455,9 @@ def confirm(
     ]
     reproduced = sum(1 for r in results if r.reproduced)
     status = CONFIRMED if reproduced == attempts else FLAKY
-    notes = sorted({r.note for r in results if not r.reproduced})
+    notes = sorted(
+        {re.sub(r"@ID([0-9]+)@", r"{id\1}", r.note) for r in results if not r.reproduced}
+    )
     note = f"reproduced {reproduced} of {attempts} times on fresh scratch resources"
     if notes:
         note += "; otherwise: " + "; ".join(notes)[:400]
