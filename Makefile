@@ -19,7 +19,7 @@ run: $(STAMP)
 ## test: lint, then the project's own tests (spec, reference, faults, reports), on 2 workers
 test: $(STAMP) browser
 	$(BIN)/ruff check src suites tests conftest.py
-	$(BIN)/python -m pytest tests -n 2 -p no:cacheprovider
+	$(BIN)/python -m pytest tests -n 2 --dist loadgroup -p no:cacheprovider
 
 ## browser: Debian's headless chromium, for the HTML report test
 browser:

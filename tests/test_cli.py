@@ -134,3 +134,22 @@ def test_serve_answers_on_the_port_it_prints() -> None:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_the_progress_line_counts_finished_tests_from_the_records(tmp_path) -> None:
+    from ticonf.progress import Tally, progress_line, write_collected
+
+    tally = Tally(tmp_path)
+    assert progress_line(tally, tally.total(), 3).startswith("starting")
+    write_collected(tmp_path, "gw0", 4)
+    records = tmp_path / "records-gw0.ndjson"
+    records.write_text(
+        '{"outcome": "passed", "requests": 3}\n{"outcome": "failed", "requests": 5}\n{"outc'
+    )
+    tally.update()
+    line = progress_line(tally, tally.total(), 10)
+    assert line == "2/4 tests, 8 requests, 1 failing, 0:10 elapsed, about 0:10 left"
+    with records.open("a") as file:  # the half-written line is completed later
+        file.write('ome": "passed", "requests": 1}\n')
+    tally.update()
+    assert (tally.done, tally.requests, tally.failing) == (3, 9, 1)

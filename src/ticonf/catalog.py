@@ -9,9 +9,8 @@ from typing import Any
 
 import yaml
 
-SPEC_DIR = Path(__file__).resolve().parents[2] / "spec"
-CATALOG_PATH = SPEC_DIR / "requirements.yaml"
-OPENAPI_PATH = SPEC_DIR / "openapi.yaml"
+from ticonf.locations import CATALOG_PATH, OPENAPI_PATH, SPEC_DIR
+
 LEVELS = ("MUST", "SHOULD")
 OPERATIONS = ("add", "replace-pairs", "replace", "delete", "all")
 SOURCES = ("seed", "api-description", "sdk", "training-guide", "http")
@@ -50,3 +49,18 @@ def load_catalog(path: Path = CATALOG_PATH) -> dict[str, Requirement]:
     """The catalog by ID, in file order."""
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
     return {entry["id"]: Requirement(**entry) for entry in document["requirements"]}
+
+
+# The paths live in ticonf.locations; they are re-exported here for the suites' convenience.
+__all__ = [
+    "CATALOG_PATH",
+    "LEVELS",
+    "OPENAPI_PATH",
+    "OPERATIONS",
+    "SOURCES",
+    "SPEC_DIR",
+    "Requirement",
+    "RequirementFailure",
+    "check",
+    "load_catalog",
+]

@@ -7,6 +7,7 @@ Exit codes of `ticonf run`: 0 conformant, 1 nonconformant, 2 usage or configurat
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
@@ -19,16 +20,21 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from ticonf import __version__, cli_cleanup, cli_faults, cli_merge
 from ticonf.cleanup import ledger_paths, read_manifest, remove_leftovers
 from ticonf.context import PROFILES, RAW_DIR, new_run_id
 from ticonf.exit_codes import ExitCode
+from ticonf.invocation import ROOT_DIR, child_environment, suite_command
+from ticonf.locations import CATALOG_PATH, OPENAPI_PATH, SUITES_DIR
+from ticonf.progress import ProgressReporter
 from ticonf.provisioning import DEFAULT_MODEL_TYPE
 from ticonf.report import REPORT_FILES, ReportInputError, assemble, check_gate_inputs, render_all
 from ticonf.report.console import comparison_lines, summary_lines
 from ticonf.report.gate import compare
 from ticonf.report.inputs import load_report
-from ticonf.report.model import read_records
+from ticonf.report.model import file_hash, read_records
 from ticonf.report.scrub import scrub_tree
 from ticonf.settings import (
     ENV_API_KEY,
@@ -42,9 +48,6 @@ from ticonf.settings import (
 from ticonf.supervise import Ending, run_supervised
 
 VERDICT_EXIT = {"conformant": 0, "nonconformant": 1, "inconclusive": 3}
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-LEAKING_PREFIXES = ("PYTEST_XDIST_", "PYTEST_CURRENT_TEST")
-SUITES_DIR = PROJECT_DIR / "suites"
 
 DESCRIPTION = """\
 A conformance suite for the training-images API of Scenario's image-generation service.
@@ -149,6 +152,12 @@ def _add_run(commands: Any) -> None:
     )
     run.add_argument("-v", "--verbose", action="store_true", help="show pytest's output live")
     run.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="no progress line (on a terminal it updates in place; in CI logs a line every 10 s)",
+    )
+    run.add_argument(
         "pytest_args",
         nargs="*",
         metavar="-- PYTEST_ARGS",
@@ -185,11 +194,20 @@ def _add_serve(commands: Any) -> None:
     serve.set_defaults(handler=command_serve)
 
 
+def version_text() -> str:
+    """The suite version and the hashes every report records, to tell which suite ran."""
+    return (
+        f"ticonf {__version__}\n"
+        f"spec    {file_hash(OPENAPI_PATH)}  (openapi.yaml)\n"
+        f"catalog {file_hash(CATALOG_PATH)}  (requirements.yaml)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ticonf", description=DESCRIPTION, formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument("--version", action="version", version=f"ticonf {__version__}")
+    parser.add_argument("--version", action="version", version=version_text())
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.required = True
     for add in COMMANDS:
@@ -201,14 +219,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def pytest_command(args: argparse.Namespace, run_id: str, report_dir: Path) -> list[str]:
-    command = [sys.executable, "-m", "pytest", str(SUITES_DIR), "-p", "no:cacheprovider"]
-    command += ["--rootdir", str(PROJECT_DIR), "-q", "-rN", "--color=no"]
-    command += ["--run-id", run_id, "--report-dir", str(report_dir), "--profile", args.profile]
-    if args.workers > 1:
-        command += ["-n", str(args.workers)]
-    else:
-        command += ["-p", "no:xdist"]
-    command += ["--seed", str(args.seed), "--timeout", str(args.timeout)]
+    command = suite_command(
+        run_id=run_id,
+        report_dir=report_dir,
+        profile=args.profile,
+        seed=args.seed,
+        workers=args.workers,
+    )
+    command += ["--timeout", str(args.timeout)]
     command += ["--model-type", args.model_type]
     if args.max_rps:
         command += ["--max-rps", str(args.max_rps)]
@@ -216,24 +234,23 @@ def pytest_command(args: argparse.Namespace, run_id: str, report_dir: Path) -> l
         command += ["--shard", "{}/{}".format(*args.shard)]
     for option, value in (("--expect-fail", args.expect_fail), ("--baseline", args.baseline)):
         if value:
-            command += [option, str(Path(value).resolve())]  # pytest runs in PROJECT_DIR
+            command += [option, str(Path(value).resolve())]  # pytest runs in ROOT_DIR
     return command + list(args.pytest_args)
 
 
-def child_environment(args: argparse.Namespace) -> dict[str, str]:
-    """Credentials travel to pytest through its environment, never its command line.
-
-    Variables of an enclosing pytest-xdist worker are dropped: they would confuse the run's own.
-    """
-    env = {k: v for k, v in os.environ.items() if not k.startswith(LEAKING_PREFIXES)}
-    for name, value in (
-        (ENV_TARGET, args.target),
-        (ENV_API_KEY, args.api_key),
-        (ENV_API_SECRET, args.api_secret),
-    ):
-        if value:
-            env[name] = value
-    return env
+def run_environment(args: argparse.Namespace) -> dict[str, str]:
+    """Credentials travel to pytest through its environment, never its command line."""
+    return child_environment(
+        {
+            name: value
+            for name, value in (
+                (ENV_TARGET, args.target),
+                (ENV_API_KEY, args.api_key),
+                (ENV_API_SECRET, args.api_secret),
+            )
+            if value
+        }
+    )
 
 
 def run_secrets(args: argparse.Namespace) -> tuple[str, ...]:
@@ -263,7 +280,7 @@ def prepare_report_dir(args: argparse.Namespace, run_id: str) -> Path:
 def command_run(args: argparse.Namespace) -> int:
     secrets = run_secrets(args)
     if not SUITES_DIR.is_dir():
-        raise UsageFailure(f"the suites are not at {SUITES_DIR}: install ticonf with pip -e")
+        raise UsageFailure(f"the suites are not at {SUITES_DIR}: reinstall ticonf")
     check_inputs(args.expect_fail, args.baseline)
     run_id = args.run_id = new_run_id()
     args.started = time.time()
@@ -277,16 +294,23 @@ def command_run(args: argparse.Namespace) -> int:
         f"seed {args.seed})"
     )
     log_path = report_dir / "pytest.log"
-    with log_path.open("w", encoding="utf-8") as log:
+    with log_path.open("w", encoding="utf-8") as log, live_progress(args, report_dir):
         ending = run_supervised(
             pytest_command(args, run_id, report_dir),
             args.deadline,
-            cwd=PROJECT_DIR,
-            env=child_environment(args),
+            cwd=ROOT_DIR,
+            env=run_environment(args),
             stdout=None if args.verbose else log,
             stderr=subprocess.STDOUT if not args.verbose else None,
         )
     return after_tests(args, report_dir, ending, log_path, secrets)
+
+
+def live_progress(args: argparse.Namespace, report_dir: Path) -> contextlib.AbstractContextManager:
+    """The progress line on stderr, unless --quiet (or --verbose, which shows pytest's own)."""
+    if args.quiet or args.verbose:
+        return contextlib.nullcontext()
+    return ProgressReporter(report_dir / RAW_DIR, sys.stderr)
 
 
 def after_tests(
@@ -342,7 +366,7 @@ def dry_run(args: argparse.Namespace, run_id: str) -> int:
         args.workers = 1
         command = [*pytest_command(args, run_id, Path(scratch)), "--dry-run", "--collect-only"]
         completed = subprocess.run(
-            command, cwd=PROJECT_DIR, env=child_environment(args), capture_output=True, text=True
+            command, cwd=ROOT_DIR, env=run_environment(args), capture_output=True, text=True
         )
         plan_path = Path(scratch) / "plan.json"
         if completed.returncode != 0 or not plan_path.exists():
@@ -429,7 +453,7 @@ def finish_run(report_dir: Path, returncode: int, log_path: Path) -> int:
     if preflight_path.exists():
         print(f"ticonf: {preflight_path.read_text().strip()}", file=sys.stderr)
         return ExitCode.INCONCLUSIVE
-    if returncode == 4:
+    if returncode == pytest.ExitCode.USAGE_ERROR:
         print(f"ticonf: {usage_error_line(log_path)}", file=sys.stderr)
         return ExitCode.USAGE
     try:
@@ -441,7 +465,20 @@ def finish_run(report_dir: Path, returncode: int, log_path: Path) -> int:
         )
         return ExitCode.INCONCLUSIVE
     print_summary(report, report_dir)
+    append_step_summary(report_dir / "summary.md")
     return report["gate"]["exit_code"]
+
+
+def append_step_summary(summary: Path) -> None:
+    """In a GitHub Actions job, the run's summary.md goes to the job's summary page too."""
+    target = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not target or not summary.is_file():
+        return
+    try:
+        with open(target, "a", encoding="utf-8") as page:
+            page.write(summary.read_text(encoding="utf-8") + "\n")
+    except OSError as error:
+        print(f"ticonf: could not append to GITHUB_STEP_SUMMARY: {describe_os_error(error)}")
 
 
 def usage_error_line(log_path: Path) -> str:

@@ -19,15 +19,16 @@ import pytest
 from ticonf import context
 from ticonf.client import ApiClient
 from ticonf.exchanges import Recorder
+from ticonf.locations import SUITES_DIR
 from ticonf.outcomes import ERROR, FAILED, PASSED, SKIPPED, classify
 from ticonf.preflight import PreflightError, preflight
+from ticonf.progress import write_collected
 from ticonf.provisioning import DEFAULT_MODEL_TYPE, Provisioner
 from ticonf.settings import ConfigError, Target, embedded_target, parse_shard, resolve_target
 
 RECORDER_KEY = pytest.StashKey[Recorder]()
 RECORD_KEY = pytest.StashKey[dict[str, Any]]()
 ACTIVE_KEY = pytest.StashKey[bool]()
-SUITES_DIR = Path(__file__).resolve().parents[2] / "suites"
 DRY_RUN_EMBEDDED_URL = "http://127.0.0.1:0/v1"
 
 
@@ -80,7 +81,10 @@ def _is_conformance_run(config: pytest.Config) -> bool:
     if _is_worker(config):
         return "ticonf" in config.workerinput
     for arg in config.args:
-        path = Path(arg.split("::", 1)[0]).resolve()
+        where = arg.split("::", 1)[0]
+        if config.option.pyargs and where.split(".")[:2] == ["ticonf", "suites"]:
+            return True  # pytest -p ticonf.pytest_plugin --pyargs ticonf.suites[.scenarios]
+        path = Path(where).resolve()
         if path == SUITES_DIR or SUITES_DIR in path.parents:
             return True
     return False
@@ -173,8 +177,13 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """In a dry run, the plan: every test that would run and the requirements it checks."""
-    if not (_active(session.config) and session.config.option.dry_run):
+    """The number of tests, for `ticonf run`'s progress line; in a dry run, the plan: every
+    test that would run and the requirements it checks."""
+    if not _active(session.config):
+        return
+    if not session.config.option.dry_run:
+        ctx = context.current()
+        write_collected(ctx.raw_dir, ctx.process_name, len(session.items))
         return
     plan = [{"test": item.nodeid, "requirements": _requirements_of(item)} for item in session.items]
     ctx = context.current()

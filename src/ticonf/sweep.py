@@ -21,7 +21,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -33,25 +32,15 @@ from typing import Any
 from ticonf.catalog import load_catalog
 from ticonf.faults import Fault
 from ticonf.faults.sweep_plugin import ENV_REQUIREMENTS
+from ticonf.invocation import ROOT_DIR, child_environment, suite_command
 from ticonf.reference.server import start_server
 from ticonf.reference.service import DEFAULT_API_KEY, DEFAULT_API_SECRET
-from ticonf.settings import ENV_API_KEY, ENV_API_SECRET, ENV_TARGET
+from ticonf.settings import ENV_API_KEY, ENV_API_SECRET, ENV_API_SECRET_FILE, ENV_TARGET
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-SUITES_DIR = PROJECT_DIR / "suites"
 CLEAN = "(clean reference)"
 SELECTIONS = ("full", "targeted")
 RUN_TIMEOUT_S = 900
 FAILING_STATUSES = ("failed", "expected-failure")
-# Variables of an enclosing pytest (the project's own tests) that must not leak into a run.
-LEAKING_ENV = (
-    "PYTEST_XDIST_WORKER",
-    "PYTEST_XDIST_WORKER_COUNT",
-    "PYTEST_XDIST_TESTRUNUID",
-    "PYTEST_CURRENT_TEST",
-    "PYTEST_ADDOPTS",
-    "TICONF_API_SECRET_FILE",
-)
 
 
 @dataclass(frozen=True)
@@ -118,20 +107,27 @@ class SweepResult:
 
 def pytest_command(report_dir: Path, run_id: str, options: SweepOptions) -> list[str]:
     """The pytest invocation of `ticonf run --workers 1`, plus the sweep's plugin."""
-    command = [sys.executable, "-m", "pytest", str(SUITES_DIR), "-p", "no:cacheprovider"]
-    command += ["--rootdir", str(PROJECT_DIR), "-q", "-rN", "--color=no", "-p", "no:xdist"]
-    command += ["--run-id", run_id, "--report-dir", str(report_dir), "--profile", options.profile]
-    if options.seed is not None:
-        command += ["--seed", str(options.seed)]
-    return [*command, "-p", "ticonf.faults.sweep_plugin"]
+    return suite_command(
+        run_id=run_id,
+        report_dir=report_dir,
+        profile=options.profile,
+        seed=options.seed,
+        workers=1,
+        extra=["-p", "ticonf.faults.sweep_plugin"],
+    )
 
 
 def run_environment(base_url: str, requirements: Iterable[str]) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in LEAKING_ENV}
-    env.update({ENV_TARGET: base_url, ENV_API_KEY: DEFAULT_API_KEY})
-    env[ENV_API_SECRET] = DEFAULT_API_SECRET
-    env[ENV_REQUIREMENTS] = ",".join(requirements)
-    return env
+    """The reference's credentials, never a secret file of the user's."""
+    return child_environment(
+        {
+            ENV_TARGET: base_url,
+            ENV_API_KEY: DEFAULT_API_KEY,
+            ENV_API_SECRET: DEFAULT_API_SECRET,
+            ENV_API_SECRET_FILE: None,
+            ENV_REQUIREMENTS: ",".join(requirements),
+        }
+    )
 
 
 class _Runs:
@@ -164,7 +160,7 @@ def _run_pytest(command: list[str], env: dict[str, str], log: Path, timeout: flo
             return "the sweep was interrupted"
         process = subprocess.Popen(
             command,
-            cwd=PROJECT_DIR,
+            cwd=ROOT_DIR,
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,

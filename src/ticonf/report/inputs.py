@@ -14,10 +14,11 @@ from typing import Any
 import jsonschema
 import yaml
 
-from ticonf.catalog import SPEC_DIR, load_catalog
+from ticonf.catalog import load_catalog
+from ticonf.locations import REPORT_SCHEMA_PATH
 from ticonf.report.model import FORMAT_VERSION
 
-SCHEMA_PATH = SPEC_DIR / "report.schema.json"
+SCHEMA_PATH = REPORT_SCHEMA_PATH
 DEVIATION_KEYS = {"id", "reason"}
 
 

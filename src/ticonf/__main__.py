@@ -1,0 +1,7 @@
+"""`python -m ticonf`: the same command as `ticonf`."""
+
+import sys
+
+from ticonf.cli import main
+
+sys.exit(main())

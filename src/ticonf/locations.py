@@ -1,0 +1,24 @@
+"""Where ticonf's own files are, and the names of the files a run writes: defined once.
+
+spec/ and suites/ live at the top of the repository and are mapped into the package at build
+time (setup.py), so they are found through importlib.resources in a checkout with an editable
+install and in an installed wheel alike, never through the checkout's path.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+
+def _package_dir(package: str) -> Path:
+    """The folder of a bundled package; ticonf is installed as files, never from a zip."""
+    return Path(str(files(package)))
+
+
+SPEC_DIR = _package_dir("ticonf.spec")
+SUITES_DIR = _package_dir("ticonf.suites")
+CATALOG_PATH = SPEC_DIR / "requirements.yaml"
+OPENAPI_PATH = SPEC_DIR / "openapi.yaml"
+FIXTURES_PATH = SPEC_DIR / "fixtures.yaml"
+REPORT_SCHEMA_PATH = SPEC_DIR / "report.schema.json"
