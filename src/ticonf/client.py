@@ -135,6 +135,7 @@ class ApiClient:
                 status_of=lambda r: r.status_code,
                 retry_after_of=lambda r: r.headers.get("retry-after"),
                 on_retry=self.recorder.count_retry,
+                headers_of=lambda r: r.headers,
             )
         except httpx.TransportError as error:
             exchange.error = f"{type(error).__name__}: {error}"
