@@ -3,11 +3,13 @@
 Real file names and instructions are long (hundreds of characters), mix scripts, carry emoji
 (with joiners, skin tones, flags), right-to-left text and accents that macOS stores decomposed
 (NFD) and most editors composed (NFC). The texts below are built from words of many scripts,
-then put in NFC or NFD as a whole; `strategies.py` keeps its short random names.
+then put in NFC or NFD as a whole; `strategies.py` keeps its short random names. Pairs are
+compared without their order, which the documentation leaves open.
 """
 
 from __future__ import annotations
 
+import json
 import unicodedata
 
 from hypothesis import strategies as st
@@ -84,3 +86,10 @@ def long_name(length: int, form: str = "NFD") -> str:
         text += WORDS[index % len(WORDS)] + SEPARATORS[index % len(SEPARATORS)]
         index += 1
     return unicodedata.normalize(form, text.strip() + ".jpg")
+
+
+def unordered(pairs: object) -> object:
+    """Pairs in a canonical order: their order is not documented (PAIRS-010 is a SHOULD)."""
+    if not isinstance(pairs, list):
+        return pairs
+    return sorted(pairs, key=lambda pair: json.dumps(pair, sort_keys=True, default=str))

@@ -23,7 +23,7 @@ from ticonf.client import ApiClient
 from ticonf.provisioning import Provisioner
 from ticonf.samples import image_data_url, photo_data_url
 
-from .realistic import file_names, long_name, prose
+from .realistic import file_names, long_name, prose, unordered
 from .support import (
     Req,
     Scene,
@@ -148,8 +148,12 @@ def pairs_round_trip(api, provision, model_id, pairs, req: Req, action: str) -> 
     returned = pairs_view((json_body(response) or {}).get("pairs"))
     for place, sent, seen in (("response", pairs, returned), ("stored", pairs, None)):
         seen = stored_pairs(provision, model_id) if seen is None else seen
-        sent_texts = [pair.get("instruction") for pair in sent]
-        seen_texts = [p.get("instruction") for p in seen] if isinstance(seen, list) else seen
+        sent_texts = sorted(pair.get("instruction") for pair in sent)
+        seen_texts = (
+            sorted(map(str, (p.get("instruction") for p in seen)))
+            if isinstance(seen, list)
+            else seen
+        )
         check(
             seen_texts == sent_texts,
             req,
@@ -206,12 +210,16 @@ def test_zero_one_and_many_pairs(api, provision, count) -> None:
     expect_status(response, 200, "PAIRS-001", action)
     body = json_body(response) or {}
     check(
-        body.get("count") == count and pairs_view(body.get("pairs")) == pairs,
+        body.get("count") == count and unordered(pairs_view(body.get("pairs"))) == unordered(pairs),
         "PAIRS-001",
         f"{action}: expected count {count} and the pairs sent, got {show(response)}",
     )
     stored = stored_pairs(provision, model_id)
-    check(stored == pairs, "PAIRS-003", f"{action}: stored {len(stored)} pair(s): {stored!r}")
+    check(
+        unordered(stored) == unordered(pairs),
+        "PAIRS-003",
+        f"{action}: stored {len(stored)} pair(s): {stored!r}",
+    )
 
 
 POSITIONS = {"first": 0, "middle": 2, "last": 4}

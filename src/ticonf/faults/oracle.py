@@ -28,7 +28,6 @@ from ticonf.reference.service import (
 # Long enough for every request of a concurrency check to be inside the unguarded window.
 RACE_WINDOW_S = 0.05
 NAME_COLUMN = 255
-PAIRS_COLUMN = 10
 BODY_LIMIT = 1_000_000
 
 # -- side effects on other images -----------------------------------------------------------
@@ -147,16 +146,6 @@ class BodyLimit1Mb(ReferenceService):
 
 
 # -- boundaries and query parameters ---------------------------------------------------------
-
-
-@fault(
-    "pairs-capped-at-10",
-    "Only the first 10 pairs are stored and returned; the rest are dropped without an error",
-    "PAIRS-001",
-)
-class PairsCappedAt10(ReferenceService):
-    def store_pairs(self, model: Model, pairs: list[dict[str, Any]]) -> None:
-        super().store_pairs(model, pairs[:PAIRS_COLUMN])
 
 
 @fault(
