@@ -153,3 +153,46 @@ def test_the_progress_line_counts_finished_tests_from_the_records(tmp_path) -> N
         file.write('ome": "passed", "requests": 1}\n')
     tally.update()
     assert (tally.done, tally.requests, tally.failing) == (3, 9, 1)
+
+
+def disk_full(*args: object, **kwargs: object) -> None:
+    raise OSError(28, "No space left on device", "/reports/run/report.html")
+
+
+def test_a_full_disk_while_writing_the_reports_is_exit_3_in_one_line(
+    tmp_path, monkeypatch, capsys
+) -> None:
+    from ticonf import cli
+    from ticonf.supervise import Ending
+
+    monkeypatch.setattr(cli, "remove_run_leftovers", disk_full)
+    monkeypatch.setattr(cli, "scrub_tree", disk_full)
+    args = cli.build_parser().parse_args(["run"])
+    code = cli.after_tests(args, tmp_path, Ending(0), tmp_path / "pytest.log", ())
+    assert code == 3
+    err = capsys.readouterr().err
+    assert "No space left on device: /reports/run/report.html" in err
+    assert "Traceback" not in err
+
+
+def test_an_unexpected_error_of_ticonf_is_one_line_and_exit_3(monkeypatch, capsys) -> None:
+    from ticonf import cli
+
+    def broken(args: object) -> int:
+        raise KeyError("bug")
+
+    monkeypatch.setattr(cli, "command_diff", broken)  # the parser binds it when built
+    assert cli.main(["diff", "a", "b"]) == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("ticonf: internal error (KeyError")
+    crash_file = Path(err[0].split("The traceback is in ")[1].split(":")[0])
+    assert "KeyError" in crash_file.read_text()
+    crash_file.unlink()
+
+
+def test_a_report_dir_inside_a_file_is_a_usage_error(tmp_path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    result = ticonf("run", "--report-dir", str(blocker / "run"))
+    assert result.returncode == 2
+    assert "cannot write in --report-dir" in one_line_error(result)

@@ -272,8 +272,9 @@ def prepare_report_dir(args: argparse.Namespace, run_id: str) -> Path:
         )
     try:
         report_dir.mkdir(parents=True, exist_ok=True)
+        (report_dir / "pytest.log").touch()  # unwritable: the user's to fix, before any test
     except OSError as error:
-        raise UsageFailure(f"cannot create --report-dir {report_dir}: {error.strerror}") from None
+        raise UsageFailure(f"cannot write in --report-dir {report_dir}: {error.strerror}") from None
     return report_dir
 
 
