@@ -9,6 +9,8 @@ isolation   an image reachable through another model's path
 http        crashes on odd input, malformed JSON, content types, methods
 """
 
+import ticonf.faults.flaky  # an intermittent fault (issue 16's replay)
+import ticonf.faults.oracle  # noqa: F401 - issue 14's faults, found by its oracle checks
 from ticonf.faults import auth, fields, http, isolation, state, status, validation
 
 KINDS = {
