@@ -96,7 +96,9 @@ def test_markdown_summary_is_short_and_names_the_failures() -> None:
     text = render_summary(hostile_report())
     assert text.startswith("## ticonf: NONCONFORMANT")
     assert "| MUST |" in text and "| SHOULD |" in text
-    (line,) = [line for line in text.splitlines() if "PAIRS-002" in line and line.startswith("-")]
+    (line,) = [line for line in text.splitlines() if line.startswith("- **PAIRS-002**")]
+    (problem,) = [line for line in text.splitlines() if line.startswith("- **P1** ")]
+    assert "(PAIRS-002)" in problem and "**1 problem violates 1 requirement**" in text
     assert "<script" not in text and "\x00" not in text
     assert "RequirementFailure" not in line
     assert len(text.splitlines()) < 30

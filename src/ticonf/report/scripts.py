@@ -117,6 +117,8 @@ def _step_lines(number: int, step: Step) -> list[str]:
     lines = [f"# step {number} ({step.origin}): {step.method} {step.path}"]
     if step.body is not None:
         marker = "TICONF_BODY_END"
+        while marker in step.body:  # the body must not end the here-document early
+            marker += "_"
         lines += [f"REQUEST=\"$(cat <<'{marker}'", step.body, marker, ')"']
         for variable in sorted(set(_variables(step.body))):
             name = variable.strip("@")
