@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from ticonf.report.model import EXPECTED, FAILED, STATUSES
+from ticonf.report.problems import headline
 from ticonf.report.text import one_line
 
 MAX_LISTED = 25
@@ -55,6 +56,23 @@ def requirement_lines(report: dict[str, Any]) -> list[str]:
     return lines
 
 
+def problem_lines(report: dict[str, Any]) -> list[str]:
+    """ "N problems violate M requirements", then one line per problem with its replay state."""
+    problems = report.get("problems")
+    if not problems:
+        return []
+    lines = [f"problems: {headline(problems)}"]
+    lines += _listed(
+        [
+            f"  {p['id']} [{p['confirmation']['status']}] {one_line(p['title'], 110)} "
+            f"({', '.join(p['requirements'])})"
+            for p in problems
+        ],
+        "problems",
+    )
+    return lines
+
+
 def error_lines(report: dict[str, Any]) -> list[str]:
     errors = report["errors"]
     lines = [
@@ -95,6 +113,7 @@ def summary_lines(report: dict[str, Any], written: list[Path]) -> list[str]:
         f"  {one_line(report['verdict_reason'], 300)}",
         *counts_lines(report),
         *requirement_lines(report),
+        *problem_lines(report),
         *error_lines(report),
     ]
     if report.get("comparison"):
