@@ -66,6 +66,7 @@ details.exchange summary{font:12px ui-monospace,monospace}
 .all td:nth-child(4){width:55%}
 .obs td:first-child{width:22%}.obs td:nth-child(3){width:60px}.obs td:last-child{width:210px}
 .headline{font-size:18px;font-weight:600;margin:8px 0 0}
+.answer{font:12px ui-monospace,monospace;overflow-wrap:anywhere}
 article.problem{border-left-color:var(--failed)}
 article.problem.state-flaky{border-left-color:var(--error)}
 article.problem.state-not-replayed{border-left-color:var(--skipped)}
@@ -75,7 +76,7 @@ article.problem.state-not-replayed{border-left-color:var(--skipped)}
 .problem .tile{font-size:12px}
 .problem code{font:12px ui-monospace,monospace;background:var(--soft);padding:1px 4px;
 border-radius:3px;overflow-wrap:anywhere}
-.cov td,.cov th{font-size:13px}.cov .yes{color:var(--passed)}.cov .no{color:var(--failed)}
+.cov td,.cov th{font-size:13px}.cov .yes{color:var(--passed)}.cov .no{color:#8c959f}
 .warn{border:1px solid var(--error);background:#fff8f0;border-radius:4px;padding:6px 10px}
 """
 
@@ -292,6 +293,18 @@ def comparison_section(comparison: dict[str, Any] | None) -> str:
     return f'<section id="comparison"><h2>Compared with the baseline</h2>{"".join(parts)}</section>'
 
 
+def choices_section(choices: list[dict[str, Any]]) -> str:
+    """Observed choices: one line per open point of the documentation, as the target chose."""
+    if not choices:
+        return ""
+    items = "".join(f"<li><b>{esc(c['label'])}</b>: {esc(c['choice'])}</li>" for c in choices)
+    return (
+        '<section id="choices"><h2>Observed choices</h2><p>What this server chose where the '
+        f"documentation leaves the answer open (every such answer passes).</p><ul>{items}</ul>"
+        "</section>"
+    )
+
+
 def observations_section(observations: list[dict[str, Any]]) -> str:
     intro = (
         "<p>Where the documentation leaves a choice open, the suite accepts every reasonable "
@@ -367,7 +380,7 @@ def problem_article(problem: dict[str, Any], by_id: dict[str, dict[str, Any]]) -
     expectation = (
         f"<p><b>Expected:</b> {esc(oracle.get('expected', ''))}. <b>Received:</b> "
         f"{esc(oracle.get('recorded_status'))} "
-        f"<span class='mono'>{esc(oracle.get('recorded_body', '')[:160])}</span></p>"
+        f"<span class='answer'>{esc(oracle.get('recorded_body', '')[:160])}</span></p>"
         if oracle
         else ""
     )
@@ -459,6 +472,7 @@ def render_html(report: dict[str, Any]) -> str:
             failures_section(requirements),
             errors_section(report["errors"]),
             deviations_section(requirements),
+            choices_section(report.get("observed_choices") or []),
             observations_section(report["observations"]),
             coverage_section(report.get("coverage")),
             all_requirements(requirements),
