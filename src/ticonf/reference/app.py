@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.convertors import StringConvertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -47,9 +48,7 @@ async def _read_body(request: Request) -> bytes:
 
 
 def _check_query(request: Request) -> None:
-    original = request.query_params.get("originalAssets")
-    if original is not None and original not in ("true", "false"):
-        raise ApiError(400, "originalAssets must be true or false")
+    request.app.state.service.check_query(request.method, dict(request.query_params))
 
 
 def endpoint(handler: Handler, *, with_body: bool) -> Callable[[Request], Awaitable[Response]]:
@@ -61,6 +60,9 @@ def endpoint(handler: Handler, *, with_body: bool) -> Callable[[Request], Awaita
             service.authenticate(request.headers.get("authorization"))
             _check_query(request)
             body = service.parse_json(await _read_body(request)) if with_body else None
+            if service.runs_in_threads:
+                payload = await run_in_threadpool(handler, service, request, body)
+                return _respond(service, 200, payload)
             return _respond(service, 200, handler(service, request, body))
         except ApiError as error:
             return _error(service, error.status, error.message)
