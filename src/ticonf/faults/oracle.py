@@ -9,6 +9,7 @@ model-based oracle, realistic inputs, concurrency, credential mutations) catch t
 
 from __future__ import annotations
 
+import re
 import time
 import unicodedata
 from typing import Any
@@ -29,6 +30,7 @@ from ticonf.reference.service import (
 RACE_WINDOW_S = 0.05
 NAME_COLUMN = 255
 BODY_LIMIT = 1_000_000
+FILE_EXTENSION = re.compile(r"\.[A-Za-z0-9]{2,4}$")
 
 # -- side effects on other images -----------------------------------------------------------
 
@@ -94,25 +96,27 @@ class NamesTruncated255(ReferenceService):
 
 @fault(
     "replace-name-nfc",
-    "Replace stores the name NFC-normalised (Add keeps it): decomposed accents come back composed",
+    "Replace NFC-normalises file names with an extension (an upload library's sanitiser)",
     "TEXT-001",
 )
 class ReplaceNameNfc(ReferenceService):
     def overwrite_image(self, model: Model, image: TrainingImage, name: str) -> TrainingImage:
-        return super().overwrite_image(model, image, unicodedata.normalize("NFC", name))
+        if FILE_EXTENSION.search(name):
+            name = unicodedata.normalize("NFC", name)
+        return super().overwrite_image(model, image, name)
 
 
 @fault(
-    "instructions-trimmed",
-    "Pair instructions are stripped of surrounding spaces before they are stored and returned",
+    "names-trimmed",
+    "Names are stripped of surrounding spaces before they are stored and returned",
     "TEXT-002",
 )
-class InstructionsTrimmed(ReferenceService):
-    def validate_pair(self, model: Model, pair: Any) -> dict[str, Any]:
-        checked = super().validate_pair(model, pair)
-        if isinstance(checked.get("instruction"), str):
-            checked["instruction"] = checked["instruction"].strip()
-        return checked
+class NamesTrimmed(ReferenceService):
+    def store_image(self, model: Model, name: str) -> TrainingImage:
+        return super().store_image(model, name.strip())
+
+    def overwrite_image(self, model: Model, image: TrainingImage, name: str) -> TrainingImage:
+        return super().overwrite_image(model, image, name.strip())
 
 
 # -- images refused for their format or size -------------------------------------------------
