@@ -19,6 +19,12 @@ from hypothesis import strategies as st
 from ticonf.catalog import check
 from ticonf.samples import png_data_url
 
+from .observations import (
+    record_count_type,
+    record_error_shape,
+    record_image_formats,
+    record_transport,
+)
 from .schemas import response_errors
 from .strategies import malformed_json, path_segments
 from .support import (
@@ -26,6 +32,7 @@ from .support import (
     check_json_response,
     check_no_server_error,
     examples,
+    expect_refusal,
     expect_status,
     json_body,
     send_raw,
@@ -58,12 +65,13 @@ def one_image_scene(provision) -> Scene:
 
 @pytest.mark.req("HTTP-003", "HTTP-001", "HTTP-002")
 @given(operation=st.sampled_from(BODY_OPERATIONS), data=st.data())
-def test_malformed_json_gives_400(api, provision, operation, data) -> None:
+def test_malformed_json_is_refused(api, provision, observe, operation, data) -> None:
+    """Any 4xx refuses (400 and FastAPI's 422 alike); HTTP-005 holds the 400 convention."""
     body = data.draw(malformed_json(TEMPLATES[operation]), label="body")
     method, path = target_of(operation, one_image_scene(provision))
     response = send_raw(api, method, path, body)
     action = f"{operation} with the malformed body {body[:60]!r}"
-    expect_status(response, 400, "HTTP-003", action)
+    expect_refusal(response, "HTTP-003", action, observe, "malformed-json-status")
     check_json_response(response, action)
 
 
@@ -198,14 +206,20 @@ def conforming(response, method: str, path: str) -> Any:
 
 
 @pytest.mark.req("SCHEMA-001", "SCHEMA-003")
-def test_documented_responses_match_their_schema(api, provision, model_id) -> None:
-    first = conforming(api.add(model_id, valid_body()), "POST", IMAGES)["trainingImage"]["id"]
+def test_documented_responses_match_their_schema(api, provision, model_id, observe) -> None:
+    added = api.add(model_id, valid_body())
+    first = conforming(added, "POST", IMAGES)["trainingImage"]["id"]
+    record_image_formats(observe, added)
+    record_transport(observe, added)
     batch = {"assetIds": [provision.asset(1), provision.asset(2)]}
     conforming(api.add(model_id, batch), "POST", IMAGES)
     conforming(api.add(model_id, {"data": png_data_url(5)}), "POST", IMAGES)
     second = conforming(api.add(model_id, valid_body("b.png", seed=3)), "POST", IMAGES)
     second = second["trainingImage"]["id"]
     pairs = [{"sourceId": first, "targetId": second, "instruction": "darker"}]
-    conforming(api.replace_pairs(model_id, pairs), "PUT", PAIRS)
+    replaced = api.replace_pairs(model_id, pairs)
+    conforming(replaced, "PUT", PAIRS)
+    record_count_type(observe, replaced)
     conforming(api.replace(model_id, first, valid_body("swap.png", seed=4)), "PUT", IMAGE)
     conforming(api.delete(model_id, second), "DELETE", IMAGE)
+    record_error_shape(observe, api.delete(model_id, second))

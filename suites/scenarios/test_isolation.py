@@ -7,6 +7,7 @@ import pytest
 from .support import (
     OPERATIONS,
     check_unchanged,
+    expect_refusal,
     expect_status,
     scene,
     snapshot,
@@ -16,7 +17,9 @@ from .support import (
 
 @pytest.mark.req("ISO-001")
 @pytest.mark.parametrize("other_has_images", [False, True], ids=["empty-B", "B-with-images"])
-def test_an_image_is_out_of_reach_through_another_model(api, provision, other_has_images) -> None:
+def test_an_image_is_out_of_reach_through_another_model(
+    api, provision, observe, other_has_images
+) -> None:
     owner = scene(provision)
     pairs = [{"sourceId": owner.image_ids[0], "targetId": owner.image_ids[1], "instruction": "a"}]
     expect_status(api.replace_pairs(owner.model_id, pairs), 200, "ISO-001", "Replace Pairs on A")
@@ -26,9 +29,11 @@ def test_an_image_is_out_of_reach_through_another_model(api, provision, other_ha
     before_owner, before_other = snapshot(provision, owner.model_id), snapshot(provision, other)
     victim = owner.image_ids[0]
     response = api.replace(other, victim, valid_body("hijack.png"))
-    expect_status(response, 404, "ISO-001", f"Replace of A's image {victim} through model B")
+    action = f"Replace of A's image {victim} through model B"
+    expect_refusal(response, "ISO-001", action, observe, "foreign-image-status")
     response = api.delete(other, victim)
-    expect_status(response, 404, "ISO-001", f"Delete of A's image {victim} through model B")
+    action = f"Delete of A's image {victim} through model B"
+    expect_refusal(response, "ISO-001", action, observe, "foreign-image-status")
     check_unchanged(provision, owner.model_id, before_owner, "ISO-001", "model A, after both")
     check_unchanged(provision, other, before_other, "ISO-001", "model B, after both")
 

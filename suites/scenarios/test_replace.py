@@ -19,8 +19,10 @@ from .support import (
     check_unchanged,
     examples,
     expect_4xx,
+    expect_refusal,
     expect_status,
     image_id,
+    pairs_fate,
     snapshot,
     training_image,
     valid_body,
@@ -69,19 +71,20 @@ def test_replace_keeps_the_image_count(api, provision, model_id) -> None:
 @pytest.mark.req("REPLACE-003")
 @given(unknown=unknown_ids())
 @examples(0.5)
-def test_unknown_image_gives_404(api, provision, unknown) -> None:
+def test_unknown_image_is_refused(api, provision, observe, unknown) -> None:
     model_id = provision.model()
     provision.image(model_id, "present.png")
     action = f"Replace of unknown image {unknown!r}"
-    expect_status(api.replace(model_id, unknown, valid_body("new.png")), 404, "REPLACE-003", action)
+    response = api.replace(model_id, unknown, valid_body("new.png"))
+    expect_refusal(response, "REPLACE-003", action, observe, "unknown-image-status")
     check_count(provision, model_id, 1, "REPLACE-003", f"after a refused {action}")
 
 
 @pytest.mark.req("REPLACE-003")
-def test_an_asset_that_is_no_training_image_gives_404(api, provision, model_id) -> None:
+def test_an_asset_that_is_no_training_image_is_refused(api, provision, model_id) -> None:
     asset = provision.asset(4)
     action = f"Replace of asset {asset}, not a training image of the model"
-    expect_status(api.replace(model_id, asset, valid_body("new.png")), 404, "REPLACE-003", action)
+    expect_4xx(api.replace(model_id, asset, valid_body("new.png")), "REPLACE-003", action)
     check_count(provision, model_id, 0, "REPLACE-003", f"after a refused {action}")
 
 
@@ -146,4 +149,5 @@ def test_pairs_after_replace(api, provision, model_id, observe) -> None:
         "REPLACE-001",
         f"Replace of paired image {ids[0]}: expected name 'swap.png', got {image.get('name')!r}",
     )
-    observe("pairs-after-replace", provision.state(model_id).get("trainingImagePairs"))
+    after = provision.state(model_id).get("trainingImagePairs")
+    observe("pairs-after-replace", pairs_fate(pairs, after, ids[0], image.get("id")))

@@ -76,3 +76,15 @@ class AuthMalformed500(ReferenceService):
             if authorization and self.basic_credentials(token) is None:
                 raise crash("Authorization header decoder") from None
             raise
+
+
+@fault(
+    "auth-missing-404",
+    "Requests without credentials answer 404 (the API hides itself) instead of 401",
+    "AUTH-004",
+)
+class AuthMissing404(ReferenceService):
+    def authenticate(self, authorization: str | None) -> None:
+        if not authorization:
+            raise ApiError(404, "not found")
+        super().authenticate(authorization)

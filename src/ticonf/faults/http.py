@@ -14,6 +14,7 @@ from ticonf.reference.service import ApiError, Asset, ReferenceService
     "A malformed JSON body crashes the parser: 500 instead of 400",
     "HTTP-001",
     "HTTP-003",
+    "HTTP-005",
 )
 class JsonMalformed500(ReferenceService):
     def parse_json(self, raw: bytes) -> Any:
@@ -26,7 +27,7 @@ class JsonMalformed500(ReferenceService):
 @fault(
     "json-malformed-422",
     "A malformed JSON body answers 422 instead of 400",
-    "HTTP-003",
+    "HTTP-005",
 )
 class JsonMalformed422(ReferenceService):
     def parse_json(self, raw: bytes) -> Any:

@@ -54,7 +54,7 @@ class PairsNotStored(ReferenceService):
 @fault(
     "pairs-reordered",
     "Replace Pairs stores and returns the pairs sorted by sourceId and targetId",
-    "PAIRS-001",
+    "PAIRS-010",
 )
 class PairsReordered(ReferenceService):
     def store_pairs(self, model: Model, pairs: list[dict[str, Any]]) -> None:

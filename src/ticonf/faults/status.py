@@ -36,8 +36,8 @@ class DeleteReturns204(AnswersNoContent):
 @fault(
     "deleted-image-410",
     "A deleted image's ID answers 410 Gone (for Delete and Replace) instead of 404",
-    "DELETE-002",
-    "STATUS-001",
+    "STATUS-002",
+    "STATUS-003",
 )
 class DeletedImage410(ReferenceService):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -71,7 +71,7 @@ class DeleteUnknown200(ReferenceService):
 @fault(
     "add-unknown-model-400",
     "Add to an unknown modelId answers 400 instead of 404",
-    "ADD-010",
+    "STATUS-003",
 )
 class AddUnknownModel400(ReferenceService):
     def add_images(self, model_id: str, body: Any) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from ticonf.reference.service import (
     ReferenceService,
     bad_request,
 )
+from ticonf.reference.variants import LenientTypes
 
 # -- Add: unknown resources ----------------------------------------------------------------
 
@@ -246,3 +247,15 @@ class PairsIdsUnchecked(ReferenceService):
 class PairsBodyCoerced(ReferenceService):
     def validate_pairs(self, model: Model, body: Any) -> list[dict[str, Any]]:
         return super().validate_pairs(model, body if isinstance(body, list) else [])
+
+
+# -- request typing (SHOULD) ---------------------------------------------------------------
+
+
+@fault(
+    "wrong-types-coerced",
+    "A number given for name or instruction is stored as its text instead of refused",
+    "SCHEMA-004",
+)
+class WrongTypesCoerced(LenientTypes):
+    """The lenient-types variant, as a fault: legal, but not the strict typing SCHEMA-004 asks."""

@@ -132,13 +132,15 @@ def image_body(generated: Any, workspace: Workspace, *, batch: bool) -> dict[str
 
 
 def pairs_body(generated: Any, images: list[str]) -> list[dict[str, Any]]:
-    """Pairs between training images of the model, source and target always different."""
+    """Pairs between training images of the model, source and target always different, and
+    each (source, target) couple once: whether a server takes a self-pair or a repeated couple
+    is not documented (a server may refuse them), so a valid body has neither."""
+    couples = [(s, t) for s in images for t in images if s != t]
     pairs = []
-    for item in generated or []:
+    for item in list(generated or [])[: len(couples)]:
         pair = {k: v for k, v in dict(item).items() if k in PAIR_FIELDS}
-        source = _pick(pair.get("sourceId"), len(images))
-        target = (source + 1 + _pick(pair.get("targetId"), len(images) - 1)) % len(images)
-        pair["sourceId"], pair["targetId"] = images[source], images[target]
+        pick = _pick((pair.get("sourceId"), pair.get("targetId")), len(couples))
+        pair["sourceId"], pair["targetId"] = couples.pop(pick)
         pairs.append(pair)
     return pairs
 
