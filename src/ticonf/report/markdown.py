@@ -98,6 +98,15 @@ def _comparison(comparison: dict[str, Any] | None) -> list[str]:
     return lines
 
 
+def _choices(report: dict[str, Any]) -> list[str]:
+    """Observed choices: what the target chose where the documentation is silent."""
+    choices = report.get("observed_choices") or []
+    if not choices:
+        return []
+    lines = ["", "### Observed choices", ""]
+    return lines + _bounded([f"- {md(c['label'])}: {md(c['choice'], 140)}" for c in choices])
+
+
 def _errors(report: dict[str, Any]) -> list[str]:
     errors = report["errors"]
     if not errors:
@@ -117,4 +126,5 @@ def render_summary(report: dict[str, Any]) -> str:
         facts += f" · CI gate {'passed' if gate['passed'] else 'FAILED'} (exit {gate['exit_code']})"
     lines += [facts, "", *_problems(report), *_counts(report)]
     lines += _failing(report) + _comparison(report.get("comparison")) + _errors(report)
+    lines += _choices(report)
     return "\n".join(lines) + "\n"

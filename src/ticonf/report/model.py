@@ -27,6 +27,7 @@ from typing import Any
 
 from ticonf import __version__
 from ticonf.catalog import CATALOG_PATH, LEVELS, OPENAPI_PATH, Requirement, load_catalog
+from ticonf.report.choices import observed_choices
 
 FORMAT_VERSION = 1
 CONFORMANT, NONCONFORMANT, INCONCLUSIVE = "conformant", "nonconformant", "inconclusive"
@@ -298,5 +299,6 @@ def build_report(
         "counts": counts(requirements),
         "requirements": requirements,
         "observations": observed_behaviours(records),
+        "observed_choices": observed_choices(observed_behaviours(records)),
         "errors": errors,
     }
