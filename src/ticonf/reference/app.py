@@ -144,7 +144,8 @@ ROUTES = [
 
 def _allowed_methods(request: Request) -> str:
     scope = {**request.scope, "method": "GET"}
-    methods = {m for r in ROUTES if r.matches(scope)[0] != Match.NONE for m in r.methods or ()}
+    routes = request.app.routes
+    methods = {m for r in routes if r.matches(scope)[0] != Match.NONE for m in r.methods or ()}
     return ", ".join(sorted(methods - {"HEAD"}))
 
 
@@ -161,10 +162,16 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
 
 
 def create_app(service: ReferenceService | None = None) -> Starlette:
-    """A reference server application around `service` (a fresh correct one by default)."""
+    """A reference server application around `service` (a fresh correct one by default).
+
+    A service of a legal variant (reference/variants.py) may add routes after the documented
+    ones and ASGI middleware: its `extra_routes()` and `middleware()`."""
+    service = service or ReferenceService()
+    extra_routes = getattr(service, "extra_routes", list)()
     app = Starlette(
-        routes=ROUTES,
+        routes=[*ROUTES, *extra_routes],
+        middleware=getattr(service, "middleware", list)(),
         exception_handlers={HTTPException: _http_exception, Exception: _unexpected},
     )
-    app.state.service = service or ReferenceService()
+    app.state.service = service
     return app

@@ -1,0 +1,47 @@
+"""`ticonf variants`: list the legal variants of the reference server.
+
+A variant is a choice the documentation leaves open (Replace giving a new ID, 422 for a
+malformed body, UUIDs, gzip...), served by `ticonf serve --variant NAME[,NAME...]` or `--variant
+all`, and by the embedded server of `ticonf run --variant ...`. The suite must pass against each
+of them (tests/test_variants.py): a variant may only fail SHOULD requirements.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ticonf.reference.variants import all_variants, parse_variants
+from ticonf.settings import ConfigError
+
+VARIANT_HELP = "legal variants of the reference (see `ticonf variants`): NAME[,NAME...] or all"
+
+
+def variant_names(value: str) -> str:
+    """An argparse type: the comma-separated variant names, checked (or `all`)."""
+    try:
+        return ",".join(parse_variants(value))
+    except ConfigError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def add_parser(commands: Any) -> None:
+    """Register `ticonf variants` on the CLI's sub-command parser."""
+    parser = commands.add_parser(
+        "variants",
+        help="list the legal variants of the reference server",
+        description="List the reference server's legal variants: answers the documentation "
+        "leaves open, each a server the suite must pass (a variant may fail a SHOULD, never a "
+        "MUST). Use them with `ticonf serve --variant NAME[,NAME...]` or `--variant all`, and "
+        "`ticonf run --variant ...` for the embedded server.",
+    )
+    parser.set_defaults(handler=command_variants)
+
+
+def command_variants(args: argparse.Namespace) -> int:
+    variants = all_variants()
+    width = max(len(v.name) for v in variants)
+    for entry in variants:
+        print(f"{entry.name:<{width}}  {entry.summary}")
+    print(f"{len(variants)} variants; `--variant all` combines them")
+    return 0
