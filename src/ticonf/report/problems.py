@@ -37,9 +37,12 @@ OPERATION_NAMES = {
 # scripts apply the very same ones with `sed -E` (report/scripts.py).
 NORMALIZE_RULES = (
     ("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z?", "<time>"),
+    ("[0-9]{4}-[0-9]{2}-[0-9]{2}", "<date>"),
+    ("[0-9]{1,2}:[0-9]{2}:[0-9]{2}([.][0-9]+)?", "<time>"),
     ("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}", "<id>"),
     ("[A-Za-z0-9]+_[A-Za-z0-9]{10,}", "<id>"),
     ("[0-9a-fA-F]{16,}", "<id>"),
+    ("[0-9]{10,}([.][0-9]+)?", "<number>"),
 )
 _RULES = tuple((re.compile(pattern), value) for pattern, value in NORMALIZE_RULES)
 _WHITESPACE = re.compile(r"[ \t\r\n]+")
