@@ -238,7 +238,10 @@ class TrainingImagesMachine(RuleBasedStateMachine):
             if ref_id is None and anonymous:
                 continue
             known = self.known.get(ref_id) if ref_id else None
-            side = reqs if ref_id in step.touched or model != step.model else ("ISO-003",)
+            if model != step.model:
+                side = reqs
+            else:
+                side = _reqs(reqs, "ISO-003") if ref_id in step.touched else ("ISO-003",)
             diverge(
                 known is not None and ref_id in images and known.target_id == target_id,
                 side,

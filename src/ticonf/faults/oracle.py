@@ -64,18 +64,24 @@ class DeleteMiddleDropsNext(ReferenceService):
 
 
 @fault(
-    "delete-cascades-pair-partner",
-    "Delete of an image in a stored pair also deletes the other image of that pair (a cascade)",
+    "listing-stale-after-replace",
+    "GET /models caches trainingImages by image IDs; Replace keeps the IDs, so old names show",
     "ISO-003",
 )
-class DeleteCascadesPairPartner(ReferenceService):
-    def remove_image(self, model: Model, image_id: str) -> None:
-        super().remove_image(model, image_id)
-        for pair in model.pairs:
-            ends = {pair.get("sourceId"), pair.get("targetId")}
-            if image_id in ends:
-                for partner in ends - {image_id}:
-                    model.images.pop(partner, None)
+class ListingStaleAfterReplace(ReferenceService):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.listings: dict[str, tuple[tuple[str, ...], list[dict[str, Any]]]] = {}
+
+    def model_view(self, model: Model) -> dict[str, Any]:
+        view = super().model_view(model)
+        key = tuple(model.images)
+        cached = self.listings.get(model.id)
+        if cached is not None and cached[0] == key:
+            view["trainingImages"] = cached[1]
+        else:
+            self.listings[model.id] = (key, view["trainingImages"])
+        return view
 
 
 # -- text that does not come back as sent ----------------------------------------------------
