@@ -184,6 +184,16 @@ def test_replay_and_script_reproduce_the_problem_and_see_it_fixed(
 def test_a_fault_that_breaks_two_things_is_two_problems(tmp_path: Path) -> None:
     with running_server(fault="data-unchecked", api_key=API_KEY, api_secret=API_SECRET) as server:
         run = run_against(server.base_url, tmp_path / "r", "ADD-009,REPLACE-004")
+        env = clean_env(
+            TICONF_TARGET=server.base_url, TICONF_API_KEY=API_KEY, TICONF_API_SECRET=API_SECRET
+        )
+        scripts = sorted((run.report_dir / "problems").glob("P*.sh"))
+        ran = [
+            subprocess.run(["bash", str(s)], capture_output=True, text=True, env=env)
+            for s in scripts
+        ]
+    assert [r.returncode for r in ran] == [1, 1], [r.stdout + r.stderr for r in ran]
+    assert all("expected: a 4xx" in r.stdout and "STILL FAILING" in r.stdout for r in ran)
     problems = run.report["problems"]
     assert sorted(p["operation"] for p in problems) == ["add", "replace"], problems
     assert [p["confirmation"]["status"] for p in problems] == ["confirmed", "confirmed"]

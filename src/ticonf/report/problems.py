@@ -32,6 +32,7 @@ OPERATION_NAMES = {
     "read-model": "Get the model",
     "other": "A request",
 }
+OPERATIONS = ("add", "replace-pairs", "replace", "delete")
 
 # The rules of normalized_body, in order, as POSIX extended regular expressions: the shell
 # scripts apply the very same ones with `sed -E` (report/scripts.py).
@@ -45,6 +46,10 @@ NORMALIZE_RULES = (
     ("[0-9]{10,}([.][0-9]+)?", "<number>"),
 )
 _RULES = tuple((re.compile(pattern), value) for pattern, value in NORMALIZE_RULES)
+_ID_IN_TEXT = re.compile(
+    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+    r"|[A-Za-z0-9]+_[A-Za-z0-9]{10,}"
+)
 _WHITESPACE = re.compile(r"[ \t\r\n]+")
 _EXPECTED = re.compile(r"expected ((?:[1-5][0-9]{2})(?: or [1-5][0-9]{2})*)\b")
 
@@ -222,7 +227,7 @@ def proof_index(exchanges: list[dict[str, Any]], message: str) -> int:
     (its status, often the IDs of its body), so the last exchange matching that is the one."""
     got = _GOT_STATUS.search(message)
     status = int(got.group(1)) if got else None
-    ids = set(_RULES[2][0].findall(message)) | set(_RULES[1][0].findall(message))
+    ids = set(_ID_IN_TEXT.findall(message))
     candidates = range(len(exchanges) - 1, -1, -1)
     for index in candidates:
         exchange = exchanges[index]
@@ -233,10 +238,11 @@ def proof_index(exchanges: list[dict[str, Any]], message: str) -> int:
             and any(i in body for i in ids)
         ):
             return index
-    if status is not None:
-        for index in candidates:
-            if exchanges[index].get("status") == status:
-                return index
+    if status is not None:  # the last call of a documented operation with that status
+        same = [i for i in candidates if exchanges[i].get("status") == status]
+        documented = [i for i in same if operation_of(exchanges[i]) in OPERATIONS]
+        if documented or same:
+            return (documented or same)[0]
     return len(exchanges) - 1
 
 
