@@ -51,7 +51,6 @@ class AddEnvelopeRenamed(ReferenceService):
     "created-at-http-date",
     "createdAt is an HTTP date (Fri, 03 Feb 2023 11:19:41 GMT), not an ISO-8601 timestamp",
     "ADD-002",
-    "SCHEMA-001",
 )
 class CreatedAtHttpDate(ReferenceService):
     def image_view(self, model: Model, image: TrainingImage) -> dict[str, Any]:
