@@ -100,6 +100,7 @@ def test_the_targets_run_is_judged_by_its_worst_target(runs) -> None:
 def test_the_matrix_shows_two_conformant_targets_and_their_differing_choice(matrix) -> None:
     _, document = matrix
     assert schema_problems(document) == []
+    assert document["mode"] == "targets"  # three URLs: targets side by side, not a history
     verdicts = {t["label"]: t["verdict"] for t in document["targets"]}
     assert verdicts == {"clean": "conformant", "variant": "conformant", "faulty": "nonconformant"}
     assert [t["label"] for t in document["targets"]] == ["clean", "variant", "faulty"]
@@ -138,7 +139,9 @@ def test_the_html_and_markdown_show_the_same_matrix(matrix) -> None:
     assert re.search(r'href="\.\./runs/faulty/report\.html#P\d+"', page)
     summary = (out / "compare.md").read_text(encoding="utf-8")
     assert "| **faulty** | NONCONFORMANT |" in summary
-    assert re.search(r"`PAIRS-002` MUST \| ✅ passed \| ✅ passed \| ❌ failed \(P\d+\) Δ", summary)
+    assert re.search(
+        r"`PAIRS-002` MUST \| ✅ passed \| ✅ passed \| ❌ failed \(P\d+\) \|", summary
+    )
     assert "Replace (legal both ways)" in summary
 
 
@@ -163,10 +166,15 @@ def test_one_target_over_time_reads_as_a_history(matrix, tmp_path: Path) -> None
     runs = out.parent / "runs"
     result = ticonf(
         "compare", str(runs / "faulty"), str(runs / "clean"), "--labels", "v1.0,v1.1",
-        "--out", str(tmp_path / "history"),
+        "--history", "--out", str(tmp_path / "history"),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     document = json.loads((tmp_path / "history" / "compare.json").read_text())
+    assert document["mode"] == "history"
+    assert (
+        "❌ failed" in (tmp_path / "history" / "compare.md").read_text()
+        and "Δ" in (tmp_path / "history" / "compare.md").read_text()
+    )
     assert (
         document["changes"][0]["from"] == "v1.0"
         and "PAIRS-002" in (document["changes"][0]["newly_passing"])

@@ -1,4 +1,5 @@
-"""Sharding: two shards together give the same requirement results as one run."""
+"""Sharding: shards run as separate processes (CI jobs) and merged give the same requirement
+results as one run; the test mirrors the README's GitHub workflow (same commands)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -13,7 +15,13 @@ import pytest
 from ticonf.pytest_plugin import select_shard
 from ticonf.reference.server import running_server
 
-SELECTION = ["--", "-k", "test_pairs or test_delete"]
+SELECTION = [
+    "--",
+    "-k",
+    "test_pairs_are_replaced_not_merged or test_pairs_come_back_as_sent or "
+    "test_an_empty_list_clears_the_pairs or test_the_replacement_is_addressable or "
+    "test_unknown_model_is_refused",
+]
 
 
 def run(*args: str) -> subprocess.CompletedProcess:
@@ -40,44 +48,73 @@ def test_shards_partition_the_tests() -> None:
     assert max(map(len, shards)) - min(map(len, shards)) <= 1
 
 
-def test_two_merged_shards_equal_one_run(tmp_path: Path) -> None:
-    with running_server(fault="pairs-append") as server:
-        common = [
-            "--target",
-            server.base_url,
-            "--api-key",
-            "ticonf",
-            "--api-secret",
-            "ticonf-secret",
-            "--seed",
-            "7",
-            "--workers",
-            "1",
-        ]
-        whole = run("run", *common, "--report-dir", str(tmp_path / "whole"), *SELECTION)
-        for index in (1, 2):
-            run(
-                "run",
-                *common,
-                "--shard",
-                f"{index}/2",
-                "--report-dir",
-                str(tmp_path / f"shard{index}"),
-                *SELECTION,
-            )
-    merged = run(
-        "merge",
-        str(tmp_path / "shard1"),
-        str(tmp_path / "shard2"),
-        "--out",
-        str(tmp_path / "merged"),
+SHARDS = 3
+SEED = "7"
+
+
+def shard_job(name: str, index: int, target: list[str], root: Path) -> int:
+    """One job of the README's GitHub workflow: what action.yml runs with `shard: I/3`."""
+    report_dir = root / "shards" / f"ticonf-report-{name}-shard-{index}-of-{SHARDS}"
+    result = run(
+        "run", *target, "--profile", "quick", "--report-dir", str(report_dir),
+        "--shard", f"{index}/{SHARDS}", "--seed", SEED, "--label", name,
+        "--workers", "1", "--replays", "0", *SELECTION,
+    )  # fmt: skip
+    return result.returncode
+
+
+def whole_run(name: str, target: list[str], root: Path) -> int:
+    """The same selection unsharded, for the requirement verdicts to compare with."""
+    report_dir = root / "whole" / name
+    result = run(
+        "run", *target, "--seed", SEED, "--workers", "1", "--replays", "0",
+        "--report-dir", str(report_dir), *SELECTION,
+    )  # fmt: skip
+    return result.returncode
+
+
+def verdict_job(names: list[str], root: Path) -> tuple[dict[str, int], int]:
+    """The README's final job: merge each target's shards, compare the targets."""
+    codes = {}
+    for name in names:
+        shards = sorted((root / "shards").glob(f"ticonf-report-{name}-shard-*"))
+        merged = run("merge", *map(str, shards), "--out", str(root / "merged" / name))
+        codes[name] = merged.returncode
+    compared = run(
+        "compare", *(str(root / "merged" / n) for n in names), "--out", str(root / "matrix")
     )
-    assert whole.returncode == 1, whole.stdout + whole.stderr
-    assert merged.returncode == 1, merged.stdout + merged.stderr
-    assert statuses(tmp_path / "merged") == statuses(tmp_path / "whole")
-    assert statuses(tmp_path / "merged")["PAIRS-002"] == "failed"
-    shard_one = statuses(tmp_path / "shard1")
-    assert "untested" in shard_one.values(), "a shard alone checks only part of the suite"
+    return codes, compared.returncode
+
+
+def test_three_shard_jobs_merge_to_one_run_like_the_readme_workflow(tmp_path: Path) -> None:
+    """Three `ticonf run --shard i/3` processes at once per target (the embedded reference,
+    and a reference whose Replace Pairs appends), merged: the same requirement verdicts as
+    one unsharded run of each."""
+    with running_server(fault="pairs-append") as server:
+        targets = {
+            "reference": [],
+            "faulty": ["--target", server.base_url, "--api-key", "ticonf",
+                       "--api-secret", "ticonf-secret"],
+        }  # fmt: skip
+        jobs = [(name, index) for name in targets for index in range(1, SHARDS + 1)]
+        with ThreadPoolExecutor(max_workers=SHARDS) as pool:  # CI jobs run at the same time
+            shards = [pool.submit(shard_job, n, i, targets[n], tmp_path) for n, i in jobs]
+            wholes = {n: pool.submit(whole_run, n, t, tmp_path) for n, t in targets.items()}
+            shard_codes = [future.result() for future in shards]
+            whole = {name: future.result() for name, future in wholes.items()}
+    assert set(shard_codes) <= {0, 1}, shard_codes
+    merged_codes, compare_code = verdict_job(list(targets), tmp_path)
+    assert merged_codes == {"reference": 0, "faulty": 1}
+    assert whole == {"reference": 0, "faulty": 1}
+    for name in targets:
+        assert statuses(tmp_path / "merged" / name) == statuses(tmp_path / "whole" / name), name
+        first_shard = tmp_path / "shards" / f"ticonf-report-{name}-shard-1-of-{SHARDS}"
+        assert "untested" in statuses(first_shard).values(), "a shard alone checks only a part"
+    assert statuses(tmp_path / "merged" / "faulty")["PAIRS-002"] == "failed"
+    assert compare_code == 0
+    matrix = json.loads((tmp_path / "matrix" / "compare.json").read_text())
+    assert [t["label"] for t in matrix["targets"]] == ["reference", "faulty"]
+    assert [t["verdict"] for t in matrix["targets"]] == ["conformant", "nonconformant"]
 
 
 @pytest.mark.parametrize("value", ["0/2", "3/2", "x", "1/"])

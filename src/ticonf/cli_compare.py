@@ -42,6 +42,13 @@ def add_parser(commands: Any) -> None:
         action="store_true",
         help="compare reports of different ticonf versions or catalogs anyway (with a warning)",
     )
+    compare.add_argument(
+        "--history",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="read the columns as releases of one target: mark what changed since the "
+        "previous column (default: when every report tested the same URL)",
+    )
     compare.set_defaults(handler=command_compare)
 
 
@@ -63,7 +70,7 @@ def command_compare(args: argparse.Namespace) -> int:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise ConfigError(f"cannot write in --out {out_dir}: {error.strerror}") from None
-    document = build_matrix(columns, out_dir, warnings)
+    document = build_matrix(columns, out_dir, warnings, args.history)
     contents = {
         "compare.json": json.dumps(document, indent=2, ensure_ascii=False) + "\n",
         "compare.html": render_compare_html(document),

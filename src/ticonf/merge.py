@@ -19,14 +19,25 @@ from ticonf.report.model import read_records
 from ticonf.settings import ConfigError
 
 
+def _tested(manifest: dict[str, Any]) -> str:
+    """What a shard tested: its target's URL, or the embedded reference (each shard starts its
+    own on its own port, and they are one and the same server)."""
+    return "the embedded reference" if manifest.get("embedded_reference") else manifest["target"]
+
+
 def merged_metadata(manifests: list[dict[str, Any]]) -> dict[str, Any]:
     """One run's metadata for the shards together; they must have tested the same target."""
-    targets = {m["target"] for m in manifests}
+    targets = {_tested(m) for m in manifests}
     if len(targets) > 1:
         raise ConfigError(f"the shards tested different targets: {', '.join(sorted(targets))}")
     seeds = {m["seed"] for m in manifests}
     if len(seeds) > 1:
         raise ConfigError("the shards ran with different seeds; run them with the same --seed")
+    labels = {m.get("label") for m in manifests}
+    if len(labels) > 1:
+        raise ConfigError(
+            f"the shards carry different labels: {', '.join(sorted(map(str, labels)))}"
+        )
     first = manifests[0]
     return {
         **first,

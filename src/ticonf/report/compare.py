@@ -151,13 +151,28 @@ def diff_reports(old_path: str | Path, new_path: str | Path) -> tuple[dict, dict
 # -- the matrix ----------------------------------------------------------------------------
 
 
+def reads_as_history(columns: list[Column]) -> bool:
+    """Reports of one target (one base URL) over time: a history, else targets side by side."""
+    return len(columns) > 1 and len({c.report["run"].get("target") for c in columns}) == 1
+
+
 def build_matrix(
-    columns: list[Column], out_dir: Path, warnings: list[str] | None = None
+    columns: list[Column],
+    out_dir: Path,
+    warnings: list[str] | None = None,
+    history: bool | None = None,
 ) -> dict[str, Any]:
-    """The compare.json document; links are relative to `out_dir`, where it is written."""
+    """The compare.json document; links are relative to `out_dir`, where it is written.
+
+    `history` (default: the reports all tested one base URL) makes the renderings mark the
+    cells that changed since the previous column; compare.json always records them.
+    """
     return {
         "format_version": FORMAT_VERSION,
         "generated_at": iso_time(time.time()),
+        "mode": "history"
+        if (reads_as_history(columns) if history is None else history)
+        else "targets",
         "warnings": list(warnings or []),
         "targets": [target_entry(column, out_dir) for column in columns],
         "requirements": requirement_rows(columns, out_dir),

@@ -22,6 +22,9 @@ MATRIX_STYLE = """
 .mx th.col{text-align:center;min-width:120px}.mx td.c{text-align:center}
 .mx tr.op th{background:#eaeef2;text-align:left;font-size:13px;text-transform:none}
 .mx tr.differs td.id{box-shadow:inset 4px 0 0 #bf8700}
+.mx tr.idle td{opacity:.55}.mx td.id a{color:inherit;text-decoration:none}
+.mx th.col a{color:inherit}.spaced{margin-top:10px}
+.topic{font:11px ui-monospace,monospace;color:#57606a;font-weight:400}
 .mx .tile{min-width:96px;text-align:center}
 .mx .changed{outline:3px solid #0969da;outline-offset:1px}
 .mark{font:11px ui-monospace,monospace;color:#0969da;font-weight:700;margin-left:3px}
@@ -41,6 +44,21 @@ header.top.mixed{background:#24292f}
 
 def verdict_badge(verdict: str) -> str:
     return f'<span class="badge v-{esc(verdict)}">{esc(verdict.upper())}</span>'
+
+
+OPERATION_TITLES = {
+    "all": "Every operation",
+    "add": "Add an image",
+    "replace-pairs": "Replace all pairs",
+    "replace": "Replace one image",
+    "delete": "Delete one image",
+}
+NOT_RUN = ("untested", "skipped", "absent")
+DELTA = '<span class="mark" title="changed since the previous column">Δ</span>'
+
+
+def _history(doc: dict[str, Any]) -> bool:
+    return doc.get("mode") == "history"
 
 
 def _verdict_class(targets: list[dict[str, Any]]) -> str:
@@ -93,79 +111,131 @@ def _warnings(doc: dict[str, Any]) -> str:
     return f'<div class="warn"><strong>Read with care:</strong><ul>{items}</ul></div>'
 
 
-def _cell(cell: dict[str, Any]) -> str:
+def _cell(cell: dict[str, Any], history: bool) -> str:
     status = cell["status"]
     text = cell_word(status)
     if cell["problems"]:
         text += " · " + cell["problems"][0]
-    css = f"tile s-{status}" + (" changed" if cell["changed"] else "")
-    mark = '<span class="mark" title="changed since the previous column">Δ</span>'
+    changed = history and cell["changed"]
+    css = f"tile s-{status}" + (" changed" if changed else "")
     body = esc(text)
     if cell["link"]:
         body = f'<a class="{esc(css)}" href="{esc(cell["link"])}">{body}</a>'
     else:
         body = f'<span class="{esc(css)}">{body}</span>'
-    return f'<td class="c">{body}{mark if cell["changed"] else ""}</td>'
+    return f'<td class="c">{body}{DELTA if changed else ""}</td>'
 
 
-def _key() -> str:
+def _key(history: bool) -> str:
     shown = ("passed", "failed", "expected-failure", "error", "untested")
     swatches = "".join(
         f'<span><span class="swatch s-{s}"></span>{esc(cell_word(s))}</span>' for s in shown
     )
+    marks = (
+        f"<span>{DELTA} changed since the previous column</span>"
+        if history
+        else '<span><span class="swatch" style="background:#bf8700"></span>the targets differ'
+        "</span>"
+    )
+    return f'<div class="key">{swatches}{marks}</div>'
+
+
+def _heads(doc: dict[str, Any]) -> str:
+    cells = []
+    for target in doc["targets"]:
+        label = esc(target["label"])
+        if target["report_html"]:
+            label = f'<a href="{esc(target["report_html"])}">{label}</a>'
+        cells.append(f'<th class="col">{label}</th>')
+    return "".join(cells)
+
+
+def _requirement_row(row: dict[str, Any], history: bool, anchor: bool = True) -> str:
+    cells = "".join(_cell(c, history) for c in row["cells"])
+    idle = all(c["status"] in NOT_RUN for c in row["cells"])
+    css = " ".join(n for n, on in (("differs", row["differs"]), ("idle", idle)) if on)
+    where = f' id="row-{esc(row["id"])}"' if anchor else ""
     return (
-        f'<div class="key">{swatches}<span><span class="mark">Δ</span> changed since the '
-        'previous column</span><span><span class="swatch" style="background:#bf8700"></span>'
-        "the targets differ</span></div>"
+        f'<tr class="{css}"{where}><td class="id mono">'
+        f'<a href="#row-{esc(row["id"])}">{esc(row["id"])}</a></td><td>{esc(row["level"])}</td>'
+        f'<td class="stmt">{esc(row["statement"])}</td>{cells}</tr>'
     )
 
 
 def _matrix(doc: dict[str, Any]) -> str:
-    heads = "".join(f'<th class="col">{esc(t["label"])}</th>' for t in doc["targets"])
+    history = _history(doc)
     width = 3 + len(doc["targets"])
     body = []
     for operation, rows in groupby(doc["requirements"], key=lambda r: r["operation"]):
-        body.append(f'<tr class="op"><th colspan="{width}">{esc(operation or "other")}</th></tr>')
-        for row in rows:
-            cells = "".join(_cell(c) for c in row["cells"])
-            css = "differs" if row["differs"] else ""
-            body.append(
-                f'<tr class="{css}" id="row-{esc(row["id"])}"><td class="id mono">'
-                f"{esc(row['id'])}</td><td>{esc(row['level'])}</td>"
-                f'<td class="stmt">{esc(row["statement"])}</td>{cells}</tr>'
-            )
-    differing = sum(1 for row in doc["requirements"] if row["differs"])
+        title = OPERATION_TITLES.get(operation, operation or "other")
+        body.append(f'<tr class="op"><th colspan="{width}">{esc(title)}</th></tr>')
+        body += [_requirement_row(row, history) for row in rows]
+    idle = sum(
+        1 for row in doc["requirements"] if all(c["status"] in NOT_RUN for c in row["cells"])
+    )
     intro = (
-        f"<p>{esc(plural(differing, 'requirement'))} of {len(doc['requirements'])} "
-        "differ between the targets. A cell links to the evidence in that target's report: "
-        "its problem card, or the requirement's row.</p>"
+        "<p>A cell links to the evidence in that target's report: its problem card, or the "
+        "requirement's row. "
+        + (f"{esc(plural(idle, 'requirement'))} no run checked are greyed out. " if idle else "")
+        + "</p>"
     )
     return (
-        f'<section id="matrix"><h2>Requirements by target</h2>{intro}{_key()}'
-        f'<table class="mx"><thead><tr><th>ID</th><th>level</th><th>requirement</th>{heads}'
-        f"</tr></thead><tbody>{''.join(body)}</tbody></table></section>"
+        f'<section id="matrix"><h2>Requirements by target</h2>{intro}{_key(history)}'
+        f'<table class="mx"><thead><tr><th>ID</th><th>level</th><th>requirement</th>'
+        f"{_heads(doc)}</tr></thead><tbody>{''.join(body)}</tbody></table></section>"
     )
 
 
-def _value_row(row: dict[str, Any], label: str) -> str:
+def _differences(doc: dict[str, Any]) -> str:
+    """The rows a reader came for, first: requirements and choices that differ."""
+    history = _history(doc)
+    rows = [row for row in doc["requirements"] if row["differs"]]
+    choices = [row for row in doc["choices"] if row["differs"]]
+    what = "changed between the columns" if history else "differ between the targets"
+    head = (
+        f"<p>{esc(plural(len(rows), 'requirement'))} of {len(doc['requirements'])} and "
+        f"{esc(plural(len(choices), 'observed choice'))} of {len(doc['choices'])} {what}.</p>"
+    )
+    parts = [head]
+    if rows:
+        parts.append(
+            '<table class="mx"><thead><tr><th>ID</th><th>level</th><th>requirement</th>'
+            f"{_heads(doc)}</tr></thead><tbody>"
+            + "".join(_requirement_row(row, history, anchor=False) for row in rows)
+            + "</tbody></table>"
+        )
+    if choices:
+        heads = "".join(f"<th>{esc(t['label'])}</th>" for t in doc["targets"])
+        lines = "".join(_value_row(r, r["label"], history, r["topic"]) for r in choices)
+        parts.append(
+            f'<table class="ch spaced"><thead><tr><th>open point</th>{heads}</tr></thead>'
+            f"<tbody>{lines}</tbody></table>"
+        )
+    return f'<section id="differences"><h2>Where they differ</h2>{"".join(parts)}</section>'
+
+
+def _value_row(row: dict[str, Any], label: str, history: bool, topic: str | None = None) -> str:
     cells = []
     for value, changed in zip(row["values"], row["changed"], strict=True):
-        mark = '<span class="mark">Δ</span>' if changed else ""
+        mark = DELTA if history and changed else ""
         if value is None:
             cells.append('<td class="v none">not observed</td>')
         else:
             cells.append(f'<td class="v">{esc(value)}{mark}</td>')
     css = "diff-ok" if row["conformant_difference"] else ("diff" if row["differs"] else "")
-    return f'<tr class="{css}"><th>{esc(label)}</th>{"".join(cells)}</tr>'
+    note = f'<div class="topic">{esc(topic)}</div>' if topic and topic != label else ""
+    return f'<tr class="{css}"><th>{esc(label)}{note}</th>{"".join(cells)}</tr>'
 
 
 def _choices(doc: dict[str, Any]) -> str:
+    history = _history(doc)
     heads = "".join(f"<th>{esc(t['label'])}</th>" for t in doc["targets"])
-    rows = [_value_row(row, row["label"]) for row in doc["choices"]]
+    rows = [_value_row(row, row["label"], history, row["topic"]) for row in doc["choices"]]
     differing = [row for row in doc["choices"] if row["conformant_difference"]]
+    verb = "differs" if len(differing) == 1 else "differ"
     intro = (
         "<p>What each target chose where the documentation leaves the choice open. "
-        f"<mark>{esc(plural(len(differing), 'choice'))}</mark> differ between conformant "
+        f"<mark>{esc(plural(len(differing), 'choice'))}</mark> {verb} between conformant "
         "targets (yellow): both are legal, yet a client written against one of them may break "
         "on the other. Red rows differ only where a nonconformant or inconclusive target "
         "is involved.</p>"
@@ -183,7 +253,7 @@ def _observations(doc: dict[str, Any]) -> str:
     if not doc["observations"]:
         return ""
     heads = "".join(f"<th>{esc(t['label'])}</th>" for t in doc["targets"])
-    rows = "".join(_value_row(row, row["topic"]) for row in doc["observations"])
+    rows = "".join(_value_row(row, row["topic"], _history(doc)) for row in doc["observations"])
     return (
         '<section id="observations"><details><summary>Other observed behaviours '
         f"({len(doc['observations'])} topics)</summary><table class='ch'><thead><tr>"
@@ -192,7 +262,7 @@ def _observations(doc: dict[str, Any]) -> str:
 
 
 def _changes(doc: dict[str, Any]) -> str:
-    if not doc["changes"]:
+    if not doc["changes"] or not _history(doc):
         return ""
     items = []
     for change in doc["changes"]:
@@ -207,8 +277,8 @@ def _changes(doc: dict[str, Any]) -> str:
         items.append(f"<li><strong>{esc(change['from'])} → {esc(change['to'])}</strong>: "
                      f"{esc('; '.join(parts))}</li>")  # fmt: skip
     return (
-        '<section id="changes"><h2>From one column to the next</h2><p>Read as a history when '
-        f"the columns are releases of one target.</p><ul>{''.join(items)}</ul></section>"
+        '<section id="changes"><h2>From one release to the next</h2>'
+        f"<ul>{''.join(items)}</ul></section>"
     )
 
 
@@ -218,10 +288,11 @@ def render_compare_html(doc: dict[str, Any]) -> str:
         "<main>",
         _warnings(doc),
         _targets(doc),
+        _differences(doc),
+        _changes(doc),
         _matrix(doc),
         _choices(doc),
         _observations(doc),
-        _changes(doc),
         "</main>",
     ]
     return (
@@ -246,11 +317,11 @@ MD_MARK = {
 }
 
 
-def _md_cell(cell: dict[str, Any]) -> str:
+def _md_cell(cell: dict[str, Any], history: bool) -> str:
     text = f"{MD_MARK.get(cell['status'], '')} {cell_word(cell['status'])}"
     if cell["problems"]:
         text += f" ({cell['problems'][0]})"
-    return md(text + (" Δ" if cell["changed"] else ""), 60)
+    return md(text + (" Δ" if history and cell["changed"] else ""), 60)
 
 
 def _md_table(head: list[str], rows: list[list[str]]) -> list[str]:
@@ -278,7 +349,8 @@ def render_compare_markdown(doc: dict[str, Any]) -> str:
     lines += ["", f"### Requirements that differ ({len(differing)} of {len(doc['requirements'])})"]
     if differing:
         rows = [
-            [f"`{md(r['id'])}` {r['level']}", *(_md_cell(c) for c in r["cells"])] for r in differing
+            [f"`{md(r['id'])}` {r['level']}", *(_md_cell(c, _history(doc)) for c in r["cells"])]
+            for r in differing
         ]
         lines += ["", *_md_table(["requirement", *labels], rows)]
     else:
@@ -298,7 +370,8 @@ def render_compare_markdown(doc: dict[str, Any]) -> str:
     else:
         lines += ["", "Every target made the same choices where it was observed."]
     moved = [c for c in doc["changes"] if c["regressions"] or c["newly_passing"]]
-    lines += ["", "### From one column to the next", ""] if moved else []
+    moved = moved if _history(doc) else []
+    lines += ["", "### From one release to the next", ""] if moved else []
     for change in moved:
         if change:
             lines.append(
@@ -307,5 +380,6 @@ def render_compare_markdown(doc: dict[str, Any]) -> str:
                 f"{md(', '.join(change['regressions']), 200)}, "
                 f"{len(change['newly_passing'])} newly passing"
             )
-    lines += ["", "Δ: changed since the previous column. The full matrix is in compare.html."]
+    key = "Δ: changed since the previous column. " if _history(doc) else ""
+    lines += ["", f"{key}The full matrix is in compare.html."]
     return "\n".join(lines) + "\n"
