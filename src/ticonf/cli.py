@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from ticonf import __version__, cli_cleanup, cli_faults, cli_merge
+from ticonf import __version__, cli_cleanup, cli_faults, cli_merge, cli_variants
 from ticonf.cleanup import ledger_paths, read_manifest, remove_leftovers
 from ticonf.context import PROFILES, RAW_DIR, new_run_id
 from ticonf.exit_codes import ExitCode
@@ -59,7 +59,7 @@ A conformance suite for the training-images API of Scenario's image-generation s
                                      gate on regressions only, known deviations allowed
   ticonf diff OLD/report.json NEW/report.json
                                      compare two runs (exit 1 on a regression)
-  ticonf serve [--port P] [--fault NAME]
+  ticonf serve [--port P] [--fault NAME] [--variant NAME[,NAME...]|all]
                                      run the reference server alone
 
 Configuration may also come from TICONF_TARGET, TICONF_API_KEY and TICONF_API_SECRET
@@ -141,6 +141,12 @@ def _add_run(commands: Any) -> None:
         "--max-rps", type=_positive, help="cap on requests per second, all workers together"
     )
     run.add_argument(
+        "--variant",
+        type=cli_variants.variant_names,
+        metavar="NAME[,NAME...]",
+        help="embedded reference only: " + cli_variants.VARIANT_HELP,
+    )
+    run.add_argument(
         "--deadline",
         type=_positive,
         help="end the run after this many seconds with a partial report (verdict inconclusive)",
@@ -189,6 +195,12 @@ def _add_serve(commands: Any) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080, help="0 picks a free port")
     serve.add_argument("--fault", help="name of a fault to inject")
+    serve.add_argument(
+        "--variant",
+        type=cli_variants.variant_names,
+        metavar="NAME[,NAME...]",
+        help=cli_variants.VARIANT_HELP + "; with --fault, the fault acts on top of them",
+    )
     serve.add_argument("--api-key", default=None, help="accepted API key (default ticonf)")
     serve.add_argument("--api-secret", default=None, help="accepted secret (default ticonf-secret)")
     serve.set_defaults(handler=command_serve)
@@ -230,6 +242,8 @@ def pytest_command(args: argparse.Namespace, run_id: str, report_dir: Path) -> l
     command += ["--model-type", args.model_type]
     if args.max_rps:
         command += ["--max-rps", str(args.max_rps)]
+    if args.variant:
+        command += ["--embedded-variant", args.variant]
     if args.shard:
         command += ["--shard", "{}/{}".format(*args.shard)]
     for option, value in (("--expect-fail", args.expect_fail), ("--baseline", args.baseline)):
@@ -519,6 +533,7 @@ def command_diff(args: argparse.Namespace) -> int:
 def command_serve(args: argparse.Namespace) -> int:
     from ticonf.reference.server import serve
     from ticonf.reference.service import DEFAULT_API_KEY, DEFAULT_API_SECRET
+    from ticonf.reference.variants import parse_variants
 
     if args.fault:
         from ticonf.faults import get_fault
@@ -531,6 +546,7 @@ def command_serve(args: argparse.Namespace) -> int:
             args.fault,
             args.api_key or DEFAULT_API_KEY,
             args.api_secret or DEFAULT_API_SECRET,
+            variants=parse_variants(args.variant),
         )
     except OSError as error:
         raise UsageFailure(f"cannot listen on {args.host}:{args.port}: {error.strerror}") from None
@@ -542,6 +558,7 @@ COMMANDS: list[Callable[[Any], None]] = [
     _add_serve,
     _add_diff,
     cli_faults.add_parser,
+    cli_variants.add_parser,
     cli_cleanup.add_parser,
     cli_merge.add_parser,
 ]

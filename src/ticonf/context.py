@@ -200,10 +200,13 @@ def current() -> RunContext:
     return _CURRENT
 
 
-def start_embedded_server() -> Any:
+def start_embedded_server(variants: str | None = None) -> Any:
+    """The embedded reference server, with the legal variants named (NAME[,NAME...] or all;
+    reference/variants.py)."""
     from ticonf.reference.server import start_server
+    from ticonf.reference.variants import parse_variants
 
-    return start_server()
+    return start_server(variants=parse_variants(variants))
 
 
 def stop_embedded_server() -> None:

@@ -56,6 +56,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption("--max-rps", type=float, default=None, help="cap on requests per second")
     group.addoption("--timeout", type=float, default=30.0, help="seconds allowed per request")
+    group.addoption(
+        "--embedded-variant",
+        default=None,
+        help="embedded reference only: legal variants NAME[,NAME...] or all (`ticonf variants`)",
+    )
 
 
 def select_shard(nodeids: list[str], index: int, total: int) -> set[str]:
@@ -117,7 +122,7 @@ def _controller_context(config: pytest.Config) -> context.RunContext:
     if target is None and option.dry_run:
         target = embedded_target(DRY_RUN_EMBEDDED_URL, option.api_key, option.api_secret)
     elif target is None:
-        server = context.start_embedded_server()
+        server = context.start_embedded_server(variants=option.embedded_variant)
         target = embedded_target(server.base_url, option.api_key, option.api_secret)
     ctx = context.RunContext.create(
         target=target,

@@ -24,13 +24,21 @@ from ticonf.reference.service import DEFAULT_API_KEY, DEFAULT_API_SECRET, Refere
 READY_PREFIX = "ticonf-reference listening on "
 
 
-def build_service(fault: str | None, api_key: str, api_secret: str) -> ReferenceService:
-    """A correct service, or the faulty variant the fault catalog names."""
-    if fault is None:
-        return ReferenceService(api_key, api_secret)
-    from ticonf.faults import get_fault
+def build_service(
+    fault: str | None, api_key: str, api_secret: str, variants: tuple[str, ...] = ()
+) -> ReferenceService:
+    """A correct service, or the faulty one the fault catalog names; with legal variants
+    (reference/variants.py) composed on top when `variants` names any."""
+    base = ReferenceService
+    if fault is not None:
+        from ticonf.faults import get_fault
 
-    return get_fault(fault).service_class(api_key, api_secret)
+        base = get_fault(fault).service_class
+    if variants:
+        from ticonf.reference.variants import compose
+
+        base = compose(variants, base)
+    return base(api_key, api_secret)
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -49,9 +57,10 @@ def serve(
     fault: str | None = None,
     api_key: str = DEFAULT_API_KEY,
     api_secret: str = DEFAULT_API_SECRET,
+    variants: tuple[str, ...] = (),
 ) -> None:
     """Serve until interrupted; prints the base URL once the socket is bound."""
-    app = create_app(build_service(fault, api_key, api_secret))
+    app = create_app(build_service(fault, api_key, api_secret, variants))
     sock = bind_socket(host, port)
     bound = sock.getsockname()[1]
     print(f"{READY_PREFIX}http://{host}:{bound}{BASE_PATH}", flush=True)
@@ -80,11 +89,14 @@ def start_server(
     fault: str | None = None,
     api_key: str = DEFAULT_API_KEY,
     api_secret: str = DEFAULT_API_SECRET,
+    variants: tuple[str, ...] = (),
 ) -> RunningServer:
     """Start a reference server on a free loopback port and wait until it listens."""
     command = [sys.executable, "-m", "ticonf.reference", "--port", "0"]
     if fault:
         command += ["--fault", fault]
+    if variants:
+        command += ["--variant", ",".join(variants)]
     env = {**os.environ, "TICONF_REF_API_KEY": api_key, "TICONF_REF_API_SECRET": api_secret}
     errors = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - outlives this call
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True, env=env)
