@@ -194,7 +194,7 @@ def action_of(message: str) -> str:
 def _title(key: tuple[str, ...], example: dict[str, Any], oracle: dict[str, Any] | None) -> str:
     if key[0] == "status" and oracle:
         operation = OPERATION_NAMES.get(key[1], key[1])
-        title = f"{operation} answers {key[2]} where {oracle['expected']} is due"
+        title = f"{operation} answers {key[2]}, expected {oracle['expected']}"
         action = action_of(example.get("message", ""))
         if int(key[2]) >= 500 or not action or "Undocumented status" in action:
             said = one_line(example["exchanges"][-1].get("response_body") or "", 70)
