@@ -28,6 +28,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_state_machine_as_test
 
+from ticonf import context
 from ticonf.catalog import RequirementFailure
 from ticonf.client import ApiClient
 from ticonf.provisioning import Provisioner
@@ -58,6 +59,8 @@ INVALID_ADDS = {
     "asset-ids-with-data": "ADD-007",
 }
 INVALID_PAIRS = ("unknown-id", "other-models-image", "deleted-image")
+# The share of the profile's examples: 10 sequences of 8 steps (quick), 38 of 30 (full).
+SHARE = {"quick": 0.5, "full": 0.25}
 
 
 @dataclass
@@ -622,7 +625,8 @@ class TrainingImagesMachine(RuleBasedStateMachine):
 def test_whole_state_matches_the_reference(api, provision) -> None:
     """Random sequences of valid and invalid steps on two models; the whole state after each."""
     assets = [provision.asset(i) for i in range(ASSETS)]
+    steps = settings.default.stateful_step_count
     run_state_machine_as_test(
         lambda: TrainingImagesMachine(api, provision, assets),
-        settings=settings(examples(0.5), stateful_step_count=settings.default.stateful_step_count),
+        settings=settings(examples(SHARE[context.current().profile]), stateful_step_count=steps),
     )
