@@ -212,7 +212,9 @@ def _cost(failure: dict[str, Any]) -> tuple[int, int, int, str]:
     return (stateful, generated, steps, failure["test"])
 
 
-_GOT_STATUS = re.compile(r"(?:got (?:a server error )?|gave |Received: )([1-5][0-9]{2})\b")
+_GOT_STATUS = re.compile(
+    r"(?:got (?:a server error )?|gave |Received: |for status code )([1-5][0-9]{2})\b"
+)
 _STATEFUL = re.compile(r"^\s*state\s*=|^\s*state\.\w+\(|APIStateMachine", re.MULTILINE)
 
 
