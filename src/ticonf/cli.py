@@ -190,7 +190,10 @@ def _add_serve(commands: Any) -> None:
         "serve",
         help="run the reference server alone",
         description="Serve the in-memory reference implementation on loopback, optionally "
-        "with one fault from the fault catalog (see `ticonf faults`).",
+        "with one fault from the fault catalog (see `ticonf faults`) and with legal variants "
+        "(see `ticonf variants`).",
+        epilog=cli_variants.variants_epilog(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080, help="0 picks a free port")

@@ -45,3 +45,11 @@ def command_variants(args: argparse.Namespace) -> int:
         print(f"{entry.name:<{width}}  {entry.summary}")
     print(f"{len(variants)} variants; `--variant all` combines them")
     return 0
+
+
+def variants_epilog() -> str:
+    """The variants, one per line, for `ticonf serve --help`."""
+    variants = all_variants()
+    width = max(len(v.name) for v in variants)
+    lines = [f"  {v.name:<{width}}  {v.summary}" for v in variants]
+    return "legal variants (--variant NAME[,NAME...] or all):\n" + "\n".join(lines)
