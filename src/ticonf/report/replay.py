@@ -38,6 +38,7 @@ from ticonf.exchanges import Recorder, body_text
 from ticonf.politeness import Politeness
 from ticonf.provisioning import DEFAULT_MODEL_TYPE, Ledger, remove_all
 from ticonf.report.problems import is_stateful, path_of, still_failing
+from ticonf.report.scrub import REDACTED
 from ticonf.samples import png_base64, png_data_url
 from ticonf.settings import Target
 
@@ -336,6 +337,8 @@ def _credentials(auth: str | None, target: Target) -> tuple[str, str] | None:
     user, _, password = inner.partition(":")
 
     def resolve(text: str) -> str:
+        # A wrong secret made from the right one was scrubbed to [redacted]...: put it back.
+        text = text.replace(REDACTED, "$TICONF_API_SECRET")
         text = text.replace("$TICONF_API_KEY", target.api_key)
         text = text.replace("$TICONF_API_SECRET", target.api_secret)
         return re.sub(r"\\(.)", r"\1", text)

@@ -16,6 +16,7 @@ from typing import Any
 
 from ticonf.report.problems import NORMALIZE_RULES
 from ticonf.report.replay import NotReplayable, Plan, Step, plan_of
+from ticonf.report.scrub import REDACTED
 
 HEADER = r"""#!/usr/bin/env bash
 # ticonf problem {id}: {title}
@@ -124,6 +125,8 @@ def _step_lines(number: int, step: Step) -> list[str]:
             name = variable.strip("@")
             lines.append(f'REQUEST="${{REQUEST//{variable}/${name}}}"')
     auth = "target" if step.auth == "target" else "none" if step.auth is None else step.auth
+    # a wrong secret made from the right one was scrubbed to [redacted]...: the shell puts it back
+    auth = auth.replace(REDACTED, "$TICONF_API_SECRET")
     headers = " ".join(shlex.quote(f"{k}: {v}") for k, v in step.headers.items())
     # `auth` is target, none, or a curl -u word that is already double-quoted shell text
     lines.append(f'send {step.method} "{_quoted(step.path)}" {auth} {headers}'.rstrip())
