@@ -245,3 +245,20 @@ def test_a_bad_targets_file_is_refused_in_one_line(tmp_path: Path, content: str,
     result = ticonf("run", "--targets", str(path), "--report-dir", str(tmp_path / "r"))
     assert_refused(result, *words)
     assert not (tmp_path / "r").exists(), "nothing runs before the input is known to be good"
+
+
+def test_the_worst_target_decides_the_exit_code() -> None:
+    from ticonf.cli_targets import worst_exit_code
+
+    assert worst_exit_code([0, 0]) == 0
+    assert worst_exit_code([0, 1, 0]) == 1
+    assert worst_exit_code([1, 3, 0]) == 3
+    assert worst_exit_code([1, 2]) == 3  # a target's own run refused: no verdict for it
+
+
+@pytest.mark.parametrize("label", ["a b", "", "x" * 41, "../up"])
+def test_a_bad_label_is_refused(label: str) -> None:
+    result = ticonf("run", "--label", label, "--dry-run")
+    assert (
+        result.returncode == 2 and "--label" in result.stderr and "Traceback" not in result.stderr
+    )

@@ -22,7 +22,15 @@ from typing import Any
 
 import pytest
 
-from ticonf import __version__, cli_cleanup, cli_faults, cli_merge, cli_variants
+from ticonf import (
+    __version__,
+    cli_cleanup,
+    cli_compare,
+    cli_faults,
+    cli_merge,
+    cli_targets,
+    cli_variants,
+)
 from ticonf.cleanup import ledger_paths, read_manifest, remove_leftovers
 from ticonf.context import PROFILES, RAW_DIR, new_run_id
 from ticonf.exit_codes import ExitCode
@@ -31,8 +39,8 @@ from ticonf.locations import CATALOG_PATH, OPENAPI_PATH, SUITES_DIR
 from ticonf.progress import ProgressReporter
 from ticonf.provisioning import DEFAULT_MODEL_TYPE
 from ticonf.report import REPORT_FILES, ReportInputError, assemble, check_gate_inputs, render_all
+from ticonf.report.compare import diff_reports
 from ticonf.report.console import comparison_lines, summary_lines
-from ticonf.report.gate import compare
 from ticonf.report.inputs import load_report
 from ticonf.report.model import file_hash, read_records
 from ticonf.report.scrub import scrub_tree
@@ -46,6 +54,7 @@ from ticonf.settings import (
     resolve_target,
 )
 from ticonf.supervise import Ending, run_supervised
+from ticonf.targets_file import default_label, label_argument
 
 VERDICT_EXIT = {"conformant": 0, "nonconformant": 1, "inconclusive": 3}
 
@@ -106,6 +115,25 @@ def _add_run(commands: Any) -> None:
         "--api-secret", help=f"API secret, the Basic auth password (env {ENV_API_SECRET})"
     )
     run.add_argument("--report-dir", help="where to write reports (default reports/<run-id>)")
+    run.add_argument(
+        "--label",
+        type=label_argument,
+        help="short name of the target in the reports and in `ticonf compare` (default: its "
+        "host, or 'reference' for the embedded server)",
+    )
+    run.add_argument(
+        "--targets",
+        metavar="FILE",
+        help="YAML file of named targets (targets: [{name, url, key_env, secret_env}]): run "
+        "each, reports in <report-dir>/<name>/",
+    )
+    run.add_argument(
+        "--parallel",
+        type=cli_targets.positive_count,
+        default=1,
+        metavar="N",
+        help="with --targets: test N targets at once (default 1)",
+    )
     run.add_argument(
         "--workers", type=_workers, default="auto", help="parallel workers: auto (default) or N"
     )
@@ -249,6 +277,8 @@ def pytest_command(args: argparse.Namespace, run_id: str, report_dir: Path) -> l
         command += ["--embedded-variant", args.variant]
     if args.shard:
         command += ["--shard", "{}/{}".format(*args.shard)]
+    if args.label:
+        command += ["--label", args.label]
     for option, value in (("--expect-fail", args.expect_fail), ("--baseline", args.baseline)):
         if value:
             command += [option, str(Path(value).resolve())]  # pytest runs in ROOT_DIR
@@ -296,6 +326,8 @@ def prepare_report_dir(args: argparse.Namespace, run_id: str) -> Path:
 
 
 def command_run(args: argparse.Namespace) -> int:
+    if args.targets:
+        return cli_targets.command_run_targets(args)
     secrets = run_secrets(args)
     if not SUITES_DIR.is_dir():
         raise UsageFailure(f"the suites are not at {SUITES_DIR}: reinstall ticonf")
@@ -432,6 +464,7 @@ def metadata_from_options(args: argparse.Namespace, report_dir: Path) -> dict[st
         "workers": args.workers if args.workers > 1 else 0,
         "started": args.started,
         "shard": "{}/{}".format(*args.shard) if args.shard else None,
+        "label": args.label or default_label(target.base_url if target else "", target is None),
     }
 
 
@@ -519,11 +552,9 @@ def print_summary(report: dict[str, Any], report_dir: Path) -> None:
 def command_diff(args: argparse.Namespace) -> int:
     """The baseline comparison alone: exit 1 on a regression, else 0."""
     try:
-        old = load_report(args.old, "OLD")
-        new = load_report(args.new, "NEW")
+        _, new, comparison = diff_reports(args.old, args.new)  # the matrix's two-column case
     except ReportInputError as error:
         raise UsageFailure(str(error)) from None
-    comparison = compare(old, new)
     print(f"NEW: run {new['run']['run_id']} ({new['verdict']}, {new['run']['started_at']})")
     for line in comparison_lines(comparison):
         print(line)
@@ -564,6 +595,7 @@ COMMANDS: list[Callable[[Any], None]] = [
     cli_variants.add_parser,
     cli_cleanup.add_parser,
     cli_merge.add_parser,
+    cli_compare.add_parser,
 ]
 
 

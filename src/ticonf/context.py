@@ -23,6 +23,7 @@ from ticonf.exchanges import Recorder
 from ticonf.politeness import Politeness
 from ticonf.provisioning import DEFAULT_MODEL_TYPE, Ledger
 from ticonf.settings import Target
+from ticonf.targets_file import default_label
 
 PROFILES = ("quick", "full")
 EXIT_PREFLIGHT = 3
@@ -77,6 +78,7 @@ class RunContext:
     timeout: float = 30.0
     shard: str | None = None
     model_type: str = DEFAULT_MODEL_TYPE
+    label: str | None = None
 
     @classmethod
     def create(
@@ -93,6 +95,7 @@ class RunContext:
         timeout: float = 30.0,
         shard: str | None = None,
         model_type: str = DEFAULT_MODEL_TYPE,
+        label: str | None = None,
     ) -> RunContext:
         run_id = run_id or new_run_id()
         directory = Path(report_dir) if report_dir else Path("reports") / run_id
@@ -109,6 +112,7 @@ class RunContext:
             timeout=timeout,
             shard=shard,
             model_type=model_type,
+            label=label,
         )
 
     def to_wire(self) -> dict[str, Any]:
@@ -156,6 +160,7 @@ class RunContext:
             "workers": self.workers,
             "started": self.started,
             "shard": self.shard,
+            "label": self.label or default_label(self.target.base_url, self.embedded),
         }
 
     def write_manifest(self) -> None:

@@ -41,6 +41,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--seed", type=int, default=None, help="make generated inputs repeatable")
     group.addoption("--report-dir", default=None, help="where reports go (reports/<run-id>)")
     group.addoption("--run-id", default=None, help="name of this run (default: time-based)")
+    group.addoption(
+        "--label", default=None, help="short name of the target in reports (default: its host)"
+    )
     group.addoption("--expect-fail", default=None, help="YAML file of known deviations")
     group.addoption("--baseline", default=None, help="an earlier report.json to compare with")
     group.addoption(
@@ -136,6 +139,7 @@ def _controller_context(config: pytest.Config) -> context.RunContext:
         timeout=option.timeout,
         shard="{}/{}".format(*option.shard) if option.shard else None,
         model_type=option.model_type,
+        label=option.label,
     )
     context.EMBEDDED_SERVER = server
     if not option.dry_run:
