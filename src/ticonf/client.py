@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import ssl
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -27,6 +28,8 @@ from ticonf.politeness import Politeness
 from ticonf.settings import Target
 
 DEFAULT_TIMEOUT = 30.0
+_RECORD_LOCK = threading.Lock()  # fixture requests may run on several threads of one test
+_ROUND_TRIP = {"seconds": 0.0}  # smoothed time of this process's exchanges
 
 Hook = Callable[[Exchange], None]
 
@@ -67,6 +70,11 @@ class ApiClient:
 
     def close(self) -> None:
         self._http.close()
+
+    @staticmethod
+    def round_trip() -> float:
+        """The smoothed duration of this process's exchanges so far, in seconds."""
+        return _ROUND_TRIP["seconds"]
 
     def with_auth(self, auth: tuple[str, str] | None) -> ApiClient:
         """The same target and recorder with other credentials (None: none at all)."""
@@ -139,14 +147,21 @@ class ApiClient:
             )
         except httpx.TransportError as error:
             exchange.error = f"{type(error).__name__}: {error}"
-            self.recorder.add(exchange)
+            self._record(exchange)
             raise
-        exchange.elapsed_ms = round((time.perf_counter() - started) * 1000, 1)
+        elapsed = time.perf_counter() - started
+        seen = _ROUND_TRIP["seconds"]
+        _ROUND_TRIP["seconds"] = 0.9 * seen + 0.1 * elapsed if seen else elapsed
+        exchange.elapsed_ms = round(elapsed * 1000, 1)
         exchange.status = response.status_code
         exchange.response_headers = safe_headers(response.headers)
         exchange.response_body = body_text(response.content)
-        self.recorder.add(exchange)
+        self._record(exchange)
         return response
+
+    def _record(self, exchange: Exchange) -> None:
+        with _RECORD_LOCK:
+            self.recorder.add(exchange)
 
     def _build(self, method, path, json_body, content, headers, params) -> httpx.Request:
         all_headers = dict(headers or {})

@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,38 @@ from ticonf.politeness import TargetGone
 from ticonf.samples import png_base64, png_data_url
 
 NAME_PREFIX = "ticonf-"
+# Independent fixture requests (new models, new assets, deletions of different models) go
+# out together on a few threads: against a distant target each would otherwise cost a round
+# trip on the test's path. Writes to one model never overlap (a server may refuse that).
+FIXTURE_THREADS = 8
+# Fetching a model ahead for a test that keeps asking for fresh ones pays off only when a
+# round trip costs more than a few milliseconds, and never while a rate limit is in force.
+PREFETCH_ROUND_TRIP = 0.010
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def fixture_pool() -> ThreadPoolExecutor:
+    """This process's threads for fixture requests (created on first use)."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(FIXTURE_THREADS, thread_name_prefix="ticonf-fixture")
+        return _POOL
+
+
+def together(calls: list[Callable[[], Any]]) -> list[Any]:
+    """The results of independent calls, made at once; the first error is raised after all
+    of them ended (so every resource created is owned and cleaned up)."""
+    if len(calls) <= 1:
+        return [call() for call in calls]
+    futures = [fixture_pool().submit(call) for call in calls]
+    errors = [f.exception() for f in futures if f.exception() is not None]
+    if errors:
+        raise errors[0]
+    return [f.result() for f in futures]
+
+
 # Scratch models are of an edit type: those train on before/after pairs (training guide), so
 # a deployment may refuse pairs on any other type; they take training images all the same.
 DEFAULT_MODEL_TYPE = "flux.2-dev-edit-lora"
@@ -86,18 +119,48 @@ class Provisioner:
         self.models: list[str] = []
         self.assets: list[str] = []
         self._counter = 0
+        self._asked = 0
+        self._ahead: Future[str] | None = None
+        self._lock = threading.Lock()
 
     def name(self, kind: str) -> str:
-        self._counter += 1
-        return f"{NAME_PREFIX}{self.run_id}-{kind}-{os.getpid()}-{self._counter}"
+        with self._lock:
+            self._counter += 1
+            return f"{NAME_PREFIX}{self.run_id}-{kind}-{os.getpid()}-{self._counter}"
 
     def model(self, model_type: str | None = None) -> str:
+        """A fresh, empty scratch model. A test that asks again and again (one per generated
+        example) gets the next one created while it works with this one, when that pays."""
+        if model_type not in (None, self.model_type):
+            return self._new_model(model_type)
+        self._asked += 1
+        ahead, self._ahead = self._ahead, None
+        model_id = ahead.result() if ahead is not None else self._new_model()
+        if self._asked >= 2 and self._prefetch_pays():
+            self._ahead = fixture_pool().submit(self._new_model)
+        return model_id
+
+    def models_at_once(self, count: int) -> list[str]:
+        """`count` fresh models, created together."""
+        return together([self._new_model for _ in range(count)])
+
+    def _new_model(self, model_type: str | None = None) -> str:
         response = self.api.create_model(self.name("model"), model_type or self.model_type)
         return self._created("model", response, "POST /models", self.models)
+
+    def _prefetch_pays(self) -> bool:
+        politeness = self.api.politeness
+        if politeness.max_rps or politeness.pace.read()["rate"]:
+            return False
+        return self.api.round_trip() > PREFETCH_ROUND_TRIP
 
     def asset(self, seed: int = 0) -> str:
         response = self.api.create_asset(f"{self.name('asset')}.png", png_base64(seed))
         return self._created("asset", response, "POST /assets", self.assets)
+
+    def assets_at_once(self, seeds: list[int]) -> list[str]:
+        """One new asset per seed, created together, in the order of the seeds."""
+        return together([lambda seed=seed: self.asset(seed) for seed in seeds])
 
     def _created(self, kind: str, response: Any, call: str, owned: list[str]) -> str:
         """The new resource's ID, owned and written to the ledger the moment it exists."""
@@ -131,27 +194,46 @@ class Provisioner:
         return model
 
     def cleanup(self) -> None:
-        """Delete what this provisioner created; what fails stays in the ledger for later."""
-        remove_all(self.api, self.ledger, "model", self.models)
-        remove_all(self.api, self.ledger, "asset", self.assets)
+        """Delete what this provisioner created, models and assets at once; what fails stays
+        in the ledger for later. A model fetched ahead is waited for and deleted too."""
+        if self._ahead is not None:
+            self._ahead.exception()  # created (and owned) or failed: either way it is done
+            self._ahead = None
+        assets = None
+        if self.assets:
+            assets = fixture_pool().submit(remove_all, self.api, self.ledger, "asset", self.assets)
+        remove_all(self.api, self.ledger, "model", self.models, FIXTURE_THREADS)
+        if assets is not None:
+            assets.result()
 
 
 GONE = (200, 204, 404)
 
 
-def remove_all(api: ApiClient, ledger: Ledger, kind: str, ids: list[str]) -> list[str]:
-    """Delete models one by one, assets 100 at a time; returns the IDs that could not go."""
-    failed: list[str] = []
+def remove_all(
+    api: ApiClient, ledger: Ledger, kind: str, ids: list[str], at_once: int = 1
+) -> list[str]:
+    """Delete models one by one (`at_once` of them together), assets 100 at a time; returns
+    the IDs that could not go."""
+    batches: list[list[str]] = []
     while ids:
         batch = [ids.pop()] if kind == "model" else [ids.pop() for _ in range(min(len(ids), 100))]
-        try:
-            response = api.delete_model(batch[0]) if kind == "model" else api.delete_assets(batch)
-            gone = response.status_code in GONE
-        except (httpx.TransportError, TargetGone):
-            gone = False  # stays in the ledger for `ticonf cleanup`
-        for resource_id in batch:
-            if gone:
-                ledger.write("deleted", kind, resource_id)
-            else:
-                failed.append(resource_id)
-    return failed
+        batches.append(batch)
+    removed = [lambda batch=batch: _remove(api, ledger, kind, batch) for batch in batches]
+    if at_once > 1:
+        return [i for chunk in together(removed) for i in chunk]
+    return [i for remove in removed for i in remove()]
+
+
+def _remove(api: ApiClient, ledger: Ledger, kind: str, batch: list[str]) -> list[str]:
+    """Delete one model or one batch of assets; returns the IDs that are still there."""
+    try:
+        response = api.delete_model(batch[0]) if kind == "model" else api.delete_assets(batch)
+        gone = response.status_code in GONE
+    except (httpx.TransportError, TargetGone):
+        gone = False  # stays in the ledger for `ticonf cleanup`
+    if not gone:
+        return list(batch)
+    for resource_id in batch:
+        ledger.write("deleted", kind, resource_id)
+    return []

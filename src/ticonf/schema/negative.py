@@ -97,7 +97,7 @@ def _image_body(body: dict[str, Any], workspace: Workspace) -> dict[str, Any]:
     ids = body.get("assetIds")
     if isinstance(ids, list) and ids and all(isinstance(i, str) for i in ids):
         # Real assets even beyond 10: then the count is the only thing wrong.
-        body["assetIds"] = [workspace.asset() for _ in ids]
+        body["assetIds"] = workspace.assets(len(ids))
     if not any(source in body for source in IMAGE_SOURCES):
         body["data"] = png_data_url(workspace.seed())
     return body

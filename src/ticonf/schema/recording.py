@@ -60,13 +60,14 @@ def _session() -> requests.Session:
 
 
 def _polite(send: Callable[[], Response]) -> Response:
-    """The run's rate cap and bounded 429 retries, shared with the suite's own client."""
+    """The run's pace and 429 handling, shared with the suite's own client."""
     recorder = context.CURRENT_RECORDER
     return context.current().politeness.call(
         send,
         status_of=lambda r: r.status_code,
         retry_after_of=lambda r: _header(r.headers, "retry-after"),
         on_retry=recorder.count_retry if recorder is not None else None,
+        headers_of=lambda r: _flat(r.headers),
     )
 
 

@@ -73,6 +73,10 @@ class Workspace:
     def asset(self) -> str:
         return self.provision.asset(self.seed())
 
+    def assets(self, count: int) -> list[str]:
+        """`count` new assets, created together (independent requests)."""
+        return self.provision.assets_at_once([self.seed() for _ in range(count)])
+
     def pair_model(self) -> tuple[str, list[str]]:
         """A model with a few training images that pairs can refer to (pairs add no images)."""
         if self._pair_model is None:
@@ -120,7 +124,7 @@ def image_body(generated: Any, workspace: Workspace, *, batch: bool) -> dict[str
     body = {k: v for k, v in dict(generated or {}).items() if k in IMAGE_FIELDS}
     if "assetIds" in body:
         if batch:
-            body["assetIds"] = [workspace.asset() for _ in body["assetIds"]]
+            body["assetIds"] = workspace.assets(len(body["assetIds"]))
         else:
             del body["assetIds"]
             body["assetId"] = workspace.asset()
