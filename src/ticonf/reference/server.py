@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import uvicorn
 
 from ticonf.reference.app import BASE_PATH, create_app
+from ticonf.reference.conditions import with_conditions
 from ticonf.reference.service import DEFAULT_API_KEY, DEFAULT_API_SECRET, ReferenceService
 
 READY_PREFIX = "ticonf-reference listening on "
@@ -57,10 +58,14 @@ def serve(
     fault: str | None = None,
     api_key: str = DEFAULT_API_KEY,
     api_secret: str = DEFAULT_API_SECRET,
+    latency_ms: float = 0.0,
+    rate_limit: float | None = None,
     variants: tuple[str, ...] = (),
 ) -> None:
     """Serve until interrupted; prints the base URL once the socket is bound."""
-    app = create_app(build_service(fault, api_key, api_secret, variants))
+    app = with_conditions(
+        create_app(build_service(fault, api_key, api_secret, variants)), latency_ms, rate_limit
+    )
     sock = bind_socket(host, port)
     bound = sock.getsockname()[1]
     print(f"{READY_PREFIX}http://{host}:{bound}{BASE_PATH}", flush=True)
@@ -89,6 +94,8 @@ def start_server(
     fault: str | None = None,
     api_key: str = DEFAULT_API_KEY,
     api_secret: str = DEFAULT_API_SECRET,
+    latency_ms: float = 0.0,
+    rate_limit: float | None = None,
     variants: tuple[str, ...] = (),
 ) -> RunningServer:
     """Start a reference server on a free loopback port and wait until it listens."""
@@ -97,6 +104,10 @@ def start_server(
         command += ["--fault", fault]
     if variants:
         command += ["--variant", ",".join(variants)]
+    if latency_ms:
+        command += ["--latency", str(latency_ms)]
+    if rate_limit:
+        command += ["--rate-limit", str(rate_limit)]
     env = {**os.environ, "TICONF_REF_API_KEY": api_key, "TICONF_REF_API_SECRET": api_secret}
     errors = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 - outlives this call
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=errors, text=True, env=env)
