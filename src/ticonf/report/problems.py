@@ -144,6 +144,7 @@ def oracle_of(failure: dict[str, Any]) -> dict[str, Any] | None:
         }
     return {
         "kind": "response",
+        "media_type": media_type(proof.get("response_headers")),
         "expected": one_line(reason(failure.get("message", "")), 200)
         + " (so: any answer but the recorded one)",
         "recorded_status": status,
@@ -152,14 +153,20 @@ def oracle_of(failure: dict[str, Any]) -> dict[str, Any] | None:
     }
 
 
-def still_failing(oracle: dict[str, Any], status: int | None, body: str | None) -> bool:
-    """Does this answer to the proving request still show the problem?"""
+def still_failing(
+    oracle: dict[str, Any], status: int | None, body: str | None, media: str | None = None
+) -> bool:
+    """Does this answer to the proving request still show the problem? (A response problem:
+    the same status, media type and body, whitespace, IDs and times aside.)"""
     if status is None:
         return False
     if oracle["kind"] == "status":
         return not any(low <= status <= high for low, high in oracle["allowed"])
+    same_media = media is None or media == oracle.get("media_type", media)
     return (
-        status == oracle["recorded_status"] and normalized_body(body) == oracle["normalized_body"]
+        status == oracle["recorded_status"]
+        and same_media
+        and normalized_body(body) == oracle["normalized_body"]
     )
 
 
@@ -176,6 +183,10 @@ def _key(failure: dict[str, Any], oracle: dict[str, Any] | None) -> tuple[str, .
         proof = exchanges[-1]
         body = normalized_body(proof.get("response_body"))[:160]
         return ("status", operation_of(proof), str(proof.get("status")), body)
+    if oracle and "content-type" in failure.get("message", "").lower():
+        media = oracle.get("media_type") or "none"
+        if media != "application/json":  # one wrong Content-Type, however many tests see it
+            return ("media", operation_of(exchanges[-1]), media)
     return ("test", _test_function(failure["test"]), ",".join(sorted(failure["requirements"])))
 
 
@@ -192,6 +203,9 @@ def action_of(message: str) -> str:
 
 
 def _title(key: tuple[str, ...], example: dict[str, Any], oracle: dict[str, Any] | None) -> str:
+    if key[0] == "media":
+        operation = OPERATION_NAMES.get(key[1], key[1])
+        return f"{operation} answers with Content-Type {key[2]}, expected application/json"
     if key[0] == "status" and oracle:
         operation = OPERATION_NAMES.get(key[1], key[1])
         title = f"{operation} answers {key[2]}, expected {oracle['expected']}"
@@ -245,7 +259,19 @@ def proof_index(exchanges: list[dict[str, Any]], message: str) -> int:
         documented = [i for i in same if operation_of(exchanges[i]) in OPERATIONS]
         if documented or same:
             return (documented or same)[0]
+    if not _ABOUT_AUTH.search(message):  # trailing auth probes of the schema half prove nothing
+        for index in candidates:
+            if exchanges[index].get("status") not in (401, 403):
+                return index
     return len(exchanges) - 1
+
+
+_ABOUT_AUTH = re.compile(r"40[13]|auth|credential|secret|api key", re.IGNORECASE)
+
+
+def media_type(headers: dict[str, str] | None) -> str:
+    """The media type of a Content-Type header, lower-case, without parameters."""
+    return (headers or {}).get("content-type", "").split(";")[0].strip().lower()
 
 
 def failures_of(records: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -37,7 +37,7 @@ from ticonf.client import ApiClient
 from ticonf.exchanges import Recorder, body_text
 from ticonf.politeness import Politeness
 from ticonf.provisioning import DEFAULT_MODEL_TYPE, Ledger, remove_all
-from ticonf.report.problems import is_stateful, path_of, still_failing
+from ticonf.report.problems import is_stateful, media_type, path_of, still_failing
 from ticonf.report.scrub import REDACTED
 from ticonf.samples import png_base64, png_data_url
 from ticonf.settings import Target
@@ -407,7 +407,12 @@ def _steps(plan, api, target, values, created, ledger) -> Attempt:
                 ledger.write("created", step.creates, new_id)
         if step.proving:
             # The answer as the record keeps answers, so both compare alike.
-            failing = still_failing(plan.oracle, response.status_code, body_text(response.content))
+            failing = still_failing(
+                plan.oracle,
+                response.status_code,
+                body_text(response.content),
+                media_type(dict(response.headers)),
+            )
             note = "still failing" if failing else "the server answered as documented"
             return Attempt(failing, note, response.status_code, text, reached=True)
         if response.status_code != step.recorded_status:

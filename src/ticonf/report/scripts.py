@@ -35,6 +35,7 @@ WORK="$(mktemp -d)"
 MODELS=()
 ASSETS=()
 STATUS=000
+MEDIA=""
 BODY=""
 
 cleanup() {{
@@ -56,7 +57,7 @@ trap cleanup EXIT
 send() {{
   local method="$1" path="$2" auth="$3"
   shift 3
-  local args=(-sS -o "$WORK/answer" -w '%{{http_code}}' -X "$method")
+  local args=(-sS -o "$WORK/answer" -w '%{{http_code}} %{{content_type}}' -X "$method")
   case "$auth" in
     target) args+=(-u "$TICONF_API_KEY:$TICONF_API_SECRET") ;;
     none) ;;
@@ -68,7 +69,11 @@ send() {{
     printf '%s' "$REQUEST" >"$WORK/request"
     args+=(--data-binary "@$WORK/request")
   fi
-  STATUS="$(curl "${{args[@]}}" "$BASE$path")" || STATUS=000
+  local written
+  written="$(curl "${{args[@]}}" "$BASE$path")" || written=000
+  STATUS="${{written%% *}}"
+  MEDIA="${{written#* }}"
+  MEDIA="$(printf '%s' "${{MEDIA%%;*}}" | tr 'A-Z' 'a-z' | tr -d ' ')"
   BODY="$(cat "$WORK/answer" 2>/dev/null || true)"
   unset REQUEST
 }}
@@ -156,8 +161,10 @@ def _proving_lines(step: Step, oracle: dict[str, Any], problem: dict[str, Any]) 
         lines.append(f"if {ranges}; then")
     else:
         lines.append(f"RECORDED={shlex.quote(oracle['normalized_body'])}")
+        media = oracle.get("media_type")
+        same_media = f' && [ "$MEDIA" = {shlex.quote(media)} ]' if media is not None else ""
         lines.append(
-            f'if ! {{ [ "$STATUS" = {oracle["recorded_status"]} ] && '
+            f'if ! {{ [ "$STATUS" = {oracle["recorded_status"]} ]{same_media} && '
             '[ "$(printf \'%s\' "$BODY" | normalize)" = "$RECORDED" ]; }; then'
         )
     title = f"STILL FAILING: {problem['id']} {problem['title']}"
