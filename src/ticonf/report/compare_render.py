@@ -31,7 +31,7 @@ MATRIX_STYLE = """
 .s-absent{background:#fff;color:#8c959f;border:1px dashed var(--line)}
 .ch td.v{font-size:13px;overflow-wrap:anywhere;min-width:140px}
 .ch tr.diff-ok td{background:#fff8c5}.ch tr.diff td{background:#ffebe9}
-.ch td.none{color:#8c959f}
+.ch td.none{color:#8c959f}.ch tr td.nc{color:#8c959f;font-style:italic;background:#fff}
 .who td,.who th{white-space:nowrap}.who td.why{white-space:normal;font-size:13px}
 .key{display:flex;flex-wrap:wrap;gap:6px 16px;margin:6px 0 10px;font-size:13px}
 .swatch{display:inline-block;width:14px;height:14px;vertical-align:-2px;border-radius:3px;
@@ -91,9 +91,12 @@ def _targets(doc: dict[str, Any]) -> str:
         report = target["report_html"]
         link = f'<a href="{esc(report)}">report</a>' if report else "no report.html"
         failed = ", ".join(target["must_failed"]) or "none"
+        problems = esc(_problems_text(target))
+        if report and target["problems"]:
+            problems = f'<a href="{esc(report)}#problems">{problems}</a>'
         rows.append(
             f"<tr><th>{esc(target['label'])}</th><td>{verdict_badge(target['verdict'])}</td>"
-            f"<td>{esc(_problems_text(target))}</td><td class='why'>{esc(failed)}</td>"
+            f"<td>{problems}</td><td class='why'>{esc(failed)}</td>"
             f"<td class='mono'>{esc(target['target'])}</td><td>{esc(target['started_at'])}</td>"
             f"<td>{link}</td></tr>"
         )
@@ -206,7 +209,7 @@ def _differences(doc: dict[str, Any]) -> str:
         )
     if choices:
         heads = "".join(f"<th>{esc(t['label'])}</th>" for t in doc["targets"])
-        lines = "".join(_value_row(r, r["label"], history, r["topic"]) for r in choices)
+        lines = "".join(_value_row(doc, r, r["label"], r["topic"]) for r in choices)
         parts.append(
             f'<table class="ch spaced"><thead><tr><th>open point</th>{heads}</tr></thead>'
             f"<tbody>{lines}</tbody></table>"
@@ -214,12 +217,21 @@ def _differences(doc: dict[str, Any]) -> str:
     return f'<section id="differences"><h2>Where they differ</h2>{"".join(parts)}</section>'
 
 
-def _value_row(row: dict[str, Any], label: str, history: bool, topic: str | None = None) -> str:
+def _value_row(
+    doc: dict[str, Any], row: dict[str, Any], label: str, topic: str | None = None
+) -> str:
+    """One open point across the targets; a nonconformant target's value is shown muted (its
+    choice is no evidence of what a conformant server may do)."""
     cells = []
-    for value, changed in zip(row["values"], row["changed"], strict=True):
+    history = _history(doc)
+    for value, changed, target in zip(row["values"], row["changed"], doc["targets"], strict=True):
         mark = DELTA if history and changed else ""
+        muted = target["verdict"] != "conformant"
         if value is None:
             cells.append('<td class="v none">not observed</td>')
+        elif muted:
+            note = f"{target['verdict']} target"
+            cells.append(f'<td class="v nc" title="{esc(note)}">{esc(value)}{mark}</td>')
         else:
             cells.append(f'<td class="v">{esc(value)}{mark}</td>')
     css = "diff-ok" if row["conformant_difference"] else ("diff" if row["differs"] else "")
@@ -228,9 +240,8 @@ def _value_row(row: dict[str, Any], label: str, history: bool, topic: str | None
 
 
 def _choices(doc: dict[str, Any]) -> str:
-    history = _history(doc)
     heads = "".join(f"<th>{esc(t['label'])}</th>" for t in doc["targets"])
-    rows = [_value_row(row, row["label"], history, row["topic"]) for row in doc["choices"]]
+    rows = [_value_row(doc, row, row["label"], row["topic"]) for row in doc["choices"]]
     differing = [row for row in doc["choices"] if row["conformant_difference"]]
     verb = "differs" if len(differing) == 1 else "differ"
     intro = (
@@ -238,7 +249,7 @@ def _choices(doc: dict[str, Any]) -> str:
         f"<mark>{esc(plural(len(differing), 'choice'))}</mark> {verb} between conformant "
         "targets (yellow): both are legal, yet a client written against one of them may break "
         "on the other. Red rows differ only where a nonconformant or inconclusive target "
-        "is involved.</p>"
+        "is involved; such a target's values are in grey italics.</p>"
     )
     if not rows:
         rows = [f'<tr><td colspan="{1 + len(doc["targets"])}">no choice observed</td></tr>']
@@ -253,7 +264,7 @@ def _observations(doc: dict[str, Any]) -> str:
     if not doc["observations"]:
         return ""
     heads = "".join(f"<th>{esc(t['label'])}</th>" for t in doc["targets"])
-    rows = "".join(_value_row(row, row["topic"], _history(doc)) for row in doc["observations"])
+    rows = "".join(_value_row(doc, row, row["topic"]) for row in doc["observations"])
     return (
         '<section id="observations"><details><summary>Other observed behaviours '
         f"({len(doc['observations'])} topics)</summary><table class='ch'><thead><tr>"
