@@ -230,7 +230,7 @@ def test_the_sweep_command_passes_the_clean_reference_and_prints_the_figure(
     assert clean["ok"], f"the clean reference: {clean['verdict']}, {clean['note']}"
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip().splitlines()[-1].startswith("caught 1 of 1 faults")
-    assert "json-malformed-422" in result.stdout and "HTTP-003" in result.stdout
+    assert "json-malformed-422" in result.stdout and "HTTP-005" in result.stdout
 
 
 @pytest.mark.parametrize("fault", FAULTS, ids=lambda f: f.name)
