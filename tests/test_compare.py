@@ -91,6 +91,7 @@ def test_the_targets_run_is_judged_by_its_worst_target(runs) -> None:
     lines = {line.split()[0]: line for line in result.stdout.splitlines() if line.startswith("  ")}
     assert "CONFORMANT" in lines["clean"] and "CONFORMANT" in lines["variant"]
     assert "NONCONFORMANT" in lines["faulty"]
+    assert (root / "runs" / "compare" / "compare.html").is_file(), result.stdout
     for name, _, _ in TARGETS:
         report = json.loads((root / "runs" / name / "report.json").read_text())
         assert report["run"]["label"] == name

@@ -58,19 +58,24 @@ def parse_labels(text: str | None) -> list[str] | None:
     return [check_label(label.strip()) for label in text.split(",")]
 
 
-def command_compare(args: argparse.Namespace) -> int:
+def write_matrix(
+    reports: list[str | Path],
+    out_dir: Path,
+    *,
+    labels: list[str] | None = None,
+    force: bool = False,
+    history: bool | None = None,
+) -> dict[str, Any]:
+    """Read the reports and write the three matrix files; any bad input is a ConfigError."""
     try:
-        columns, warnings = load_columns(
-            args.reports, labels=parse_labels(args.labels), force=args.force
-        )
+        columns, warnings = load_columns(reports, labels=labels, force=force)
     except ReportInputError as error:
         raise ConfigError(str(error)) from None
-    out_dir = Path(args.out)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise ConfigError(f"cannot write in --out {out_dir}: {error.strerror}") from None
-    document = build_matrix(columns, out_dir, warnings, args.history)
+    document = build_matrix(columns, out_dir, warnings, history)
     contents = {
         "compare.json": json.dumps(document, indent=2, ensure_ascii=False) + "\n",
         "compare.html": render_compare_html(document),
@@ -78,6 +83,18 @@ def command_compare(args: argparse.Namespace) -> int:
     }
     for name in COMPARE_FILES:
         (out_dir / name).write_text(contents[name], encoding="utf-8")
+    return document
+
+
+def command_compare(args: argparse.Namespace) -> int:
+    out_dir = Path(args.out)
+    document = write_matrix(
+        args.reports,
+        out_dir,
+        labels=parse_labels(args.labels),
+        force=args.force,
+        history=args.history,
+    )
     for line in summary_lines(document):
         print(line)
     print("matrix:")

@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from ticonf.cli_compare import write_matrix
 from ticonf.context import new_run_id
 from ticonf.exit_codes import ExitCode
 from ticonf.settings import ConfigError
@@ -89,9 +90,22 @@ def command_run_targets(args: argparse.Namespace) -> int:
     for target, code in zip(targets, codes, strict=True):
         print(target_line(target, directories[target.name], code))
     if len(targets) > 1:
-        print(f"matrix: ticonf compare {' '.join(str(d) for d in directories.values())} "
-              f"--out {root / 'compare'}")  # fmt: skip
+        write_targets_matrix(list(directories.values()), root / "compare")
     return worst_exit_code(codes)
+
+
+def write_targets_matrix(directories: list[Path], out_dir: Path) -> None:
+    """The matrix of the targets that left a report, in `<report-dir>/compare/`; a matrix
+    that cannot be made is a note, never the run's exit code (the runs decide that)."""
+    reported = [d for d in directories if (d / "report.json").is_file()]
+    if len(reported) < 2:
+        return
+    try:
+        write_matrix(reported, out_dir, history=False)
+    except (ConfigError, OSError) as error:
+        print(f"matrix: not written ({error})")
+        return
+    print(f"matrix: {out_dir / 'compare.html'} (also compare.md, compare.json)")
 
 
 def worst_exit_code(codes: list[int]) -> int:

@@ -61,6 +61,13 @@ def _history(doc: dict[str, Any]) -> bool:
     return doc.get("mode") == "history"
 
 
+def _title(doc: dict[str, Any]) -> str:
+    if _history(doc):
+        labels = [t["label"] for t in doc["targets"]]
+        return f"History: {labels[0]} → {labels[-1]}"
+    return "Compatibility matrix"
+
+
 def _verdict_class(targets: list[dict[str, Any]]) -> str:
     verdicts = {t["verdict"] for t in targets}
     return verdicts.pop() if len(verdicts) == 1 else "mixed"
@@ -78,7 +85,7 @@ def _header(doc: dict[str, Any]) -> str:
         tally[target["verdict"]] = tally.get(target["verdict"], 0) + 1
     figures = ", ".join(f"{n} {verdict}" for verdict, n in tally.items())
     return (
-        f'<header class="top {esc(_verdict_class(targets))}"><h1>Compatibility matrix</h1>'
+        f'<header class="top {esc(_verdict_class(targets))}"><h1>{esc(_title(doc))}</h1>'
         f"<p>{esc(plural(len(targets), 'target'))}: {esc(figures)} · "
         f"{esc(plural(len(doc['requirements']), 'requirement'))} · generated "
         f"{esc(doc['generated_at'])}</p></header>"
@@ -342,7 +349,8 @@ def _md_table(head: list[str], rows: list[list[str]]) -> list[str]:
 
 def render_compare_markdown(doc: dict[str, Any]) -> str:
     labels = [md(t["label"], 40) for t in doc["targets"]]
-    lines = [f"## ticonf compatibility matrix: {plural(len(labels), 'target')}", ""]
+    what = "history" if _history(doc) else "compatibility matrix"
+    lines = [f"## ticonf {what}: {plural(len(labels), 'target')}", ""]
     lines += [f"> {md(w, 300)}\n" for w in doc["warnings"]]
     lines += _md_table(
         ["target", "verdict", "problems", "MUST failed"],
@@ -387,9 +395,13 @@ def render_compare_markdown(doc: dict[str, Any]) -> str:
         if change:
             lines.append(
                 f"- {md(change['from'], 40)} → {md(change['to'], 40)}: "
-                f"{len(change['regressions'])} regression(s) "
-                f"{md(', '.join(change['regressions']), 200)}, "
-                f"{len(change['newly_passing'])} newly passing"
+                f"{len(change['regressions'])} regression(s)"
+                + (
+                    f" ({md(', '.join(change['regressions']), 200)})"
+                    if change["regressions"]
+                    else ""
+                )
+                + f", {len(change['newly_passing'])} newly passing"
             )
     key = "Δ: changed since the previous column. " if _history(doc) else ""
     lines += ["", f"{key}The full matrix is in compare.html."]
