@@ -28,6 +28,7 @@ from ticonf import (
     cli_compare,
     cli_faults,
     cli_merge,
+    cli_replay,
     cli_targets,
     cli_variants,
 )
@@ -175,6 +176,19 @@ def _add_run(commands: Any) -> None:
         help="embedded reference only: " + cli_variants.VARIANT_HELP,
     )
     run.add_argument(
+        "--replays",
+        type=int,
+        default=3,
+        metavar="N",
+        help="replay each problem N times to confirm it (default 3; 0: no replay)",
+    )
+    run.add_argument(
+        "--flaky",
+        choices=("fail", "pass"),
+        default="fail",
+        help="does a MUST failure that replays as flaky fail the gate? (default fail)",
+    )
+    run.add_argument(
         "--deadline",
         type=_positive,
         help="end the run after this many seconds with a partial report (verdict inconclusive)",
@@ -271,6 +285,7 @@ def pytest_command(args: argparse.Namespace, run_id: str, report_dir: Path) -> l
     )
     command += ["--timeout", str(args.timeout)]
     command += ["--model-type", args.model_type]
+    command += ["--replays", str(args.replays), "--flaky", args.flaky]
     if args.max_rps:
         command += ["--max-rps", str(args.max_rps)]
     if args.variant:
@@ -595,6 +610,7 @@ COMMANDS: list[Callable[[Any], None]] = [
     cli_variants.add_parser,
     cli_cleanup.add_parser,
     cli_merge.add_parser,
+    cli_replay.add_parser,
     cli_compare.add_parser,
 ]
 

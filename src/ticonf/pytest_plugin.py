@@ -60,6 +60,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--max-rps", type=float, default=None, help="cap on requests per second")
     group.addoption("--timeout", type=float, default=30.0, help="seconds allowed per request")
     group.addoption(
+        "--replays", type=int, default=3, help="replays of each problem to confirm it (0: none)"
+    )
+    group.addoption(
+        "--flaky",
+        choices=("fail", "pass"),
+        default="fail",
+        help="whether a MUST failure that replays as flaky fails the gate (default fail)",
+    )
+    group.addoption(
         "--embedded-variant",
         default=None,
         help="embedded reference only: legal variants NAME[,NAME...] or all (`ticonf variants`)",
@@ -212,6 +221,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             session=session_outcome(session, exitstatus),
             expect_fail=option.expect_fail,
             baseline=option.baseline,
+            replays=option.replays,
+            flaky=option.flaky,
         )
 
 
@@ -244,8 +255,24 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         "failed_requirements": [],
         "observations": [],
         "started": time.time(),
+        "generated": bool(getattr(getattr(item, "obj", None), "is_hypothesis_test", False)),
     }
+    recorder.sink = _exchange_log(item.nodeid)
     context.CURRENT_RECORDER = recorder
+
+
+def _exchange_log(nodeid: str) -> Callable[[Any], None]:
+    """Every exchange of the run, as it happens, for report.har and the coverage table."""
+    ctx = context.current()
+    path = ctx.raw_dir / f"exchanges-{ctx.process_name}.ndjson"
+
+    def write(exchange: Any) -> None:
+        line = {"test": nodeid, "at": round(time.time(), 3), **exchange.to_dict()}
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as file:
+            file.write(json.dumps(line, ensure_ascii=False, default=str) + "\n")
+
+    return write
 
 
 @pytest.hookimpl(wrapper=True)
@@ -260,7 +287,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     elif report.failed and call.excinfo is not None and record["outcome"] not in (FAILED, ERROR):
         _note_failure(record, call.excinfo.value, call.when)
         # The evidence is what led to the failure, not the cleanup requests that follow it.
-        record["exchanges"] = [e.to_dict() for e in item.stash[RECORDER_KEY].last(5)]
+        recorder = item.stash[RECORDER_KEY]
+        record["exchanges"] = [e.to_dict() for e in recorder.last(5)]
+        # The whole sequence up to the failure, for the replay (report/replay.py).
+        record["sequence"] = [e.to_dict() for e in recorder.exchanges]
+        record["sequence_complete"] = recorder.total == len(recorder.exchanges)
     if call.when == "teardown":
         _write_record(item)
         context.CURRENT_RECORDER = None
