@@ -27,7 +27,7 @@ from ticonf.reference.service import (
 )
 
 # Long enough for every request of a concurrency check to be inside the unguarded window.
-RACE_WINDOW_S = 0.05
+RACE_WINDOW_S = 0.2
 NAME_COLUMN = 255
 BODY_LIMIT = 1_000_000
 FILE_EXTENSION = re.compile(r"\.[A-Za-z0-9]{2,4}$")
