@@ -372,10 +372,11 @@ def command_run(args: argparse.Namespace) -> int:
 
 
 def live_progress(args: argparse.Namespace, report_dir: Path) -> contextlib.AbstractContextManager:
-    """The progress line on stderr, unless --quiet (or --verbose, which shows pytest's own)."""
+    """The progress line, unless --quiet (or --verbose, which shows pytest's own). It goes to
+    stdout with the summary that follows it: stderr holds nothing but one-line errors."""
     if args.quiet or args.verbose:
         return contextlib.nullcontext()
-    return ProgressReporter(report_dir / RAW_DIR, sys.stderr)
+    return ProgressReporter(report_dir / RAW_DIR, sys.stdout)
 
 
 def after_tests(
