@@ -113,7 +113,9 @@ def pytest_command(report_dir: Path, run_id: str, options: SweepOptions) -> list
         profile=options.profile,
         seed=options.seed,
         workers=1,
-        extra=["-p", "ticonf.faults.sweep_plugin"],
+        # The sweep judges the failed requirements; confirming problems by replay is the
+        # report's business and would cost every faulty run a few more seconds.
+        extra=["-p", "ticonf.faults.sweep_plugin", "--replays", "0"],
     )
 
 
