@@ -47,7 +47,6 @@ def near_misses(text: str) -> dict[str, str]:
         "middle-changed": text[:middle] + _other(text[middle : middle + 1]) + text[middle + 1 :],
         "half-prefix": text[: max(1, len(text) // 2)],
         "first-char-only": text[:1],
-        "newline-appended": text + "\n",
     }
     return {name: edit for name, edit in edits.items() if edit and edit != text}
 
@@ -81,7 +80,6 @@ def invalid_credential_clients(api: ApiClient, key: str, secret: str) -> dict[st
         "token-not-encoded": f"Basic {key}:{secret}",
         "token-truncated": f"Basic {token[:-4]}",
         "credentials-as-bearer": f"Bearer {token}",
-        "secret-as-bearer": f"Bearer {secret}",
     }
     clients.update({name: FixedAuthorization(api, value) for name, value in headers.items()})
     return clients

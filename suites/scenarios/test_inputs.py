@@ -60,15 +60,18 @@ def listed_names(provision: Provisioner, model_id: str) -> dict[str, Any]:
 FORMAT_REQS = {"png": "ADD-015", "jpeg": "ADD-015", "webp": "ADD-016", "gif": "ADD-016"}
 
 
-def add_and_replace_with(api: ApiClient, provision, data: list[str], req: Req, what: str) -> None:
+def add_and_replace_with(
+    api: ApiClient, provision, data: list[str], req: Req, what: str, ext: str = "jpg"
+) -> None:
     """Add the first image, Replace it with each next one: every call 200, the count stays 1."""
     model_id = provision.model()
     action = f"Add of {what}"
-    image = training_image(api.add(model_id, {"data": data[0], "name": "photo.jpg"}), req, action)
+    body = {"data": data[0], "name": f"photo.{ext}"}
+    image = training_image(api.add(model_id, body), req, action)
     check_image_fields(image, req, action)
     for index, replacement in enumerate(data[1:], start=1):
         action = f"Replace with {what} (#{index})"
-        body = {"data": replacement, "name": f"photo-{index}.jpg"}
+        body = {"data": replacement, "name": f"photo-{index}.{ext}"}
         image = training_image(api.replace(model_id, image.get("id"), body), req, action)
     check_count(provision, model_id, 1, req, f"after Add and Replace of {what}")
 
@@ -81,7 +84,7 @@ def test_every_common_image_format_is_accepted(api, provision, kind) -> None:
     sizes = [(16, 16), (128, 96)] + ([(1024, 768)] if full_profile() else [])
     data = [image_data_url(kind, w, h, seed=i) for i, (w, h) in enumerate(sizes)]
     what = f"{kind.upper()} images of {', '.join(f'{w}x{h}' for w, h in sizes)}"
-    add_and_replace_with(api, provision, data, FORMAT_REQS[kind], what)
+    add_and_replace_with(api, provision, data, FORMAT_REQS[kind], what, ext=kind)
 
 
 @pytest.mark.req("ADD-017")
