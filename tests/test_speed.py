@@ -20,15 +20,21 @@ TARGET = Target("http://target.test/v1", "key", "secret")
 
 
 def test_loopback_gets_the_cores() -> None:
-    assert choose_workers(0.0, cores=2) == 2
-    assert choose_workers(None, cores=4) == 4
+    assert choose_workers(0.0, cores=2, load=0) == 2
+    assert choose_workers(0.001, cores=2, load=0) == 2
+    assert choose_workers(None, cores=4, load=0) == 4
 
 
 def test_a_distant_target_gets_more_workers_up_to_the_cap() -> None:
-    near, far, farther = (choose_workers(rtt, cores=2) for rtt in (0.01, 0.05, 0.15))
+    near, far, farther = (choose_workers(rtt, cores=2, load=0) for rtt in (0.01, 0.05, 0.15))
     assert 2 < near <= far <= farther <= 6
-    assert choose_workers(0.15, cores=2, max_workers=3) == 3
-    assert choose_workers(0.15, cores=2, max_workers=12) > 6
+    assert choose_workers(0.15, cores=2, max_workers=3, load=0) == 3
+    assert choose_workers(0.15, cores=2, max_workers=12, load=0) > 6
+
+
+def test_a_busy_machine_gets_fewer_workers() -> None:
+    idle, busy = (choose_workers(0.05, cores=2, max_workers=20, load=x) for x in (0.5, 10))
+    assert 2 <= busy < idle
 
 
 class FakeApi:

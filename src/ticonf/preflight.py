@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 import os
-import statistics
 import time
 
 import httpx
@@ -34,7 +33,9 @@ STARTUP_CPU = 4.5
 REQUESTS = {"quick": 3500, "full": 20000}
 # Workers that fit in 1 GiB with the controller, the embedded server and some room.
 DEFAULT_MAX_WORKERS = 6
-PROBES = 3
+PROBES = 5
+# Below this the target is next door: what a probe measures is the CPU, not the distance.
+NEAR = 0.003
 
 
 class PreflightError(Exception):
@@ -98,9 +99,11 @@ def _check(api: ApiClient, run_id: str, model_type: str) -> float:
 
 
 def probe_round_trip(target: Target, timeout: float = PREFLIGHT_TIMEOUT) -> float | None:
-    """The round trip to `target` in seconds: the median of a few reads of a model that does
+    """The round trip to `target` in seconds: the fastest of a few reads of a model that does
     not exist (any answer will do, nothing is created), after one that opens the connection.
-    None when the target does not answer: the pre-flight check will say why."""
+    The fastest, because on a busy machine the others measure the wait for a CPU, which more
+    workers would only lengthen. None when the target does not answer: the pre-flight check
+    will say why."""
     api = ApiClient(target, timeout=timeout)
     times = []
     try:
@@ -112,7 +115,18 @@ def probe_round_trip(target: Target, timeout: float = PREFLIGHT_TIMEOUT) -> floa
         return None
     finally:
         api.close()
-    return statistics.median(times[1:])
+    return min(times[1:])
+
+
+def free_cores(cores: int, load: float | None = None) -> float:
+    """The CPU a new run can count on: all cores on an idle machine, its share of them on a
+    busy one (a load average of 10 on 2 cores leaves each runnable process a fifth of a core)."""
+    if load is None:
+        try:
+            load = os.getloadavg()[0]
+        except OSError:
+            load = 0.0
+    return cores * min(1.0, cores / max(load, 0.01))
 
 
 def choose_workers(
@@ -120,15 +134,18 @@ def choose_workers(
     cores: int | None = None,
     max_workers: int | None = None,
     requests: int = REQUESTS["quick"],
+    load: float | None = None,
 ) -> int:
     """Workers for a target `round_trip` seconds away. A run of W workers takes about
-    W * STARTUP_CPU / cores to start and requests * round_trip / W to wait for its answers;
-    the sum is least at W = sqrt(requests * round_trip * cores / STARTUP_CPU). Never fewer
-    than the cores (loopback: the CPU is the limit), never more than the cap: memory
+    W * STARTUP_CPU / free cores to start and requests * round_trip / W to wait for its
+    answers; the sum is least at W = sqrt(requests * round_trip * free cores / STARTUP_CPU).
+    So a busy machine (`load`, default the load average) gets fewer. Never fewer than the
+    cores (loopback: the CPU is the limit), never more than the cap: memory
     (DEFAULT_MAX_WORKERS) or the user's `max_workers`."""
     cores = cores or os.cpu_count() or 1
     cap = max_workers or max(DEFAULT_MAX_WORKERS, cores)
-    best = math.sqrt(requests * (round_trip or 0.0) * cores / STARTUP_CPU)
+    distance = round_trip if round_trip and round_trip >= NEAR else 0.0
+    best = math.sqrt(requests * distance * free_cores(cores, load) / STARTUP_CPU)
     return max(1, min(max(round(best), cores), cap))
 
 
