@@ -37,6 +37,7 @@ from ticonf.context import PROFILES, RAW_DIR, new_run_id
 from ticonf.exit_codes import ExitCode
 from ticonf.invocation import ROOT_DIR, child_environment, suite_command
 from ticonf.locations import CATALOG_PATH, OPENAPI_PATH, SUITES_DIR
+from ticonf.preflight import auto_workers
 from ticonf.progress import ProgressReporter
 from ticonf.provisioning import DEFAULT_MODEL_TYPE
 from ticonf.report import REPORT_FILES, ReportInputError, assemble, check_gate_inputs, render_all
@@ -84,7 +85,7 @@ class UsageFailure(Exception):
 
 def _workers(value: str) -> int:
     if value == "auto":
-        return os.cpu_count() or 1
+        return 0  # chosen from the cores and the target's round trip (preflight.auto_workers)
     if value.isdigit() and int(value) >= 1:
         return int(value)
     raise argparse.ArgumentTypeError(f"--workers takes 'auto' or a number >= 1, not {value!r}")
@@ -136,7 +137,23 @@ def _add_run(commands: Any) -> None:
         help="with --targets: test N targets at once (default 1)",
     )
     run.add_argument(
-        "--workers", type=_workers, default="auto", help="parallel workers: auto (default) or N"
+        "--workers",
+        type=_workers,
+        default="auto",
+        help="parallel workers: auto (default: from the cores and the target's round trip) or N",
+    )
+    run.add_argument(
+        "--max-workers",
+        type=_workers,
+        default=None,
+        help="cap of --workers auto (default 6: about 1 GiB of memory in all)",
+    )
+    run.add_argument(
+        "--max-throttle",
+        type=_positive,
+        default=120.0,
+        help="seconds a target may keep answering 429 to one request before the run "
+        "stops counting on it (default 120; a 429 itself is never a failure)",
     )
     run.add_argument(
         "--profile", choices=PROFILES, default="quick", help="quick (CI gate) or full (release)"
@@ -168,6 +185,19 @@ def _add_run(commands: Any) -> None:
     )
     run.add_argument(
         "--max-rps", type=_positive, help="cap on requests per second, all workers together"
+    )
+    run.add_argument(
+        "--embedded-latency",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="embedded reference only: ms added before each answer (remote conditions)",
+    )
+    run.add_argument(
+        "--embedded-rate-limit",
+        type=_positive,
+        metavar="RPS",
+        help="embedded reference only: answer 429 beyond RPS requests/s (remote conditions)",
     )
     run.add_argument(
         "--variant",
@@ -248,6 +278,12 @@ def _add_serve(commands: Any) -> None:
     )
     serve.add_argument("--api-key", default=None, help="accepted API key (default ticonf)")
     serve.add_argument("--api-secret", default=None, help="accepted secret (default ticonf-secret)")
+    serve.add_argument(
+        "--latency", type=float, default=0.0, metavar="MS", help="ms added before each answer"
+    )
+    serve.add_argument(
+        "--rate-limit", type=_positive, metavar="RPS", help="answer 429 beyond RPS requests/s"
+    )
     serve.set_defaults(handler=command_serve)
 
 
@@ -288,6 +324,11 @@ def pytest_command(args: argparse.Namespace, run_id: str, report_dir: Path) -> l
     command += ["--replays", str(args.replays), "--flaky", args.flaky]
     if args.max_rps:
         command += ["--max-rps", str(args.max_rps)]
+    command += ["--max-throttle", str(args.max_throttle)]
+    if args.embedded_latency:
+        command += ["--embedded-latency", str(args.embedded_latency)]
+    if args.embedded_rate_limit:
+        command += ["--embedded-rate-limit", str(args.embedded_rate_limit)]
     if args.variant:
         command += ["--embedded-variant", args.variant]
     if args.shard:
@@ -353,6 +394,8 @@ def command_run(args: argparse.Namespace) -> int:
     if args.dry_run:
         return dry_run(args, run_id)
     report_dir = prepare_report_dir(args, run_id)
+    if not args.workers:
+        args.workers = choose_run_workers(args)
     where = args.target or os.environ.get(ENV_TARGET) or "the embedded reference server"
     print(
         f"ticonf: testing {where} (profile {args.profile}, {args.workers} worker(s), "
@@ -411,6 +454,17 @@ def describe_os_error(error: OSError) -> str:
     """An OSError in a few words: 'No space left on device: /path'."""
     what = error.strerror or type(error).__name__
     return f"{what}: {error.filename}" if error.filename else what
+
+
+def choose_run_workers(args: argparse.Namespace) -> int:
+    """--workers auto: from the cores and the target's round trip (preflight.auto_workers)."""
+    target = resolve_target(args.target, args.api_key, args.api_secret)
+    workers, round_trip = auto_workers(
+        target, args.embedded_latency, args.max_workers, args.profile
+    )
+    if round_trip is not None and round_trip >= 0.005:
+        print(f"ticonf: round trip {round_trip * 1000:.0f} ms, so {workers} workers")
+    return workers
 
 
 DRY_RUN_CALLS = """\
@@ -596,6 +650,8 @@ def command_serve(args: argparse.Namespace) -> int:
             args.fault,
             args.api_key or DEFAULT_API_KEY,
             args.api_secret or DEFAULT_API_SECRET,
+            latency_ms=args.latency,
+            rate_limit=args.rate_limit,
             variants=parse_variants(args.variant),
         )
     except OSError as error:

@@ -20,7 +20,7 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, settings
 
 from ticonf.exchanges import Recorder
-from ticonf.politeness import Politeness
+from ticonf.politeness import DEFAULT_MAX_THROTTLE, Politeness
 from ticonf.provisioning import DEFAULT_MODEL_TYPE, Ledger
 from ticonf.settings import Target
 from ticonf.targets_file import default_label
@@ -28,6 +28,7 @@ from ticonf.targets_file import default_label
 PROFILES = ("quick", "full")
 EXIT_PREFLIGHT = 3
 RAW_DIR = "raw"
+PACE_FILE = "pace.bin"
 
 _HEALTH = [
     HealthCheck.too_slow,
@@ -78,6 +79,7 @@ class RunContext:
     timeout: float = 30.0
     shard: str | None = None
     model_type: str = DEFAULT_MODEL_TYPE
+    max_throttle: float = DEFAULT_MAX_THROTTLE
     label: str | None = None
 
     @classmethod
@@ -95,6 +97,7 @@ class RunContext:
         timeout: float = 30.0,
         shard: str | None = None,
         model_type: str = DEFAULT_MODEL_TYPE,
+        max_throttle: float = DEFAULT_MAX_THROTTLE,
         label: str | None = None,
     ) -> RunContext:
         run_id = run_id or new_run_id()
@@ -112,6 +115,7 @@ class RunContext:
             timeout=timeout,
             shard=shard,
             model_type=model_type,
+            max_throttle=max_throttle,
             label=label,
         )
 
@@ -142,12 +146,18 @@ class RunContext:
 
     @property
     def politeness(self) -> Politeness:
-        """This process's share of the rate cap; one instance per process."""
+        """This process's manners, paced with every other process of the run through one
+        file in the run's directory (`--max-rps` is for all workers together)."""
         global _POLITENESS
         if _POLITENESS is None:
-            share = self.max_rps / max(self.workers, 1) if self.max_rps else None
-            _POLITENESS = Politeness(max_rps=share)
+            _POLITENESS = Politeness(
+                max_rps=self.max_rps, max_throttle=self.max_throttle, shared=self.pace_path
+            )
         return _POLITENESS
+
+    @property
+    def pace_path(self) -> Path:
+        return self.raw_dir / PACE_FILE
 
     def metadata(self) -> dict[str, Any]:
         """The run's description in reports and in its manifest; never the credentials."""
@@ -205,13 +215,16 @@ def current() -> RunContext:
     return _CURRENT
 
 
-def start_embedded_server(variants: str | None = None) -> Any:
-    """The embedded reference server, with the legal variants named (NAME[,NAME...] or all;
-    reference/variants.py)."""
+def start_embedded_server(
+    latency_ms: float = 0.0, rate_limit: float | None = None, variants: str | None = None
+) -> Any:
+    """The embedded reference server, with the remote conditions asked for (none by default)
+    and the legal variants named (NAME[,NAME...] or all; reference/variants.py)."""
     from ticonf.reference.server import start_server
     from ticonf.reference.variants import parse_variants
 
-    return start_server(variants=parse_variants(variants))
+    chosen = parse_variants(variants)
+    return start_server(latency_ms=latency_ms, rate_limit=rate_limit, variants=chosen)
 
 
 def stop_embedded_server() -> None:

@@ -69,6 +69,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="whether a MUST failure that replays as flaky fails the gate (default fail)",
     )
     group.addoption(
+        "--max-throttle",
+        type=float,
+        default=context.DEFAULT_MAX_THROTTLE,
+        help="seconds a target may keep answering 429 to one request before the test errs",
+    )
+    group.addoption(
+        "--embedded-latency",
+        type=float,
+        default=0.0,
+        help="embedded reference only: milliseconds added before each answer",
+    )
+    group.addoption(
+        "--embedded-rate-limit",
+        type=float,
+        default=None,
+        help="embedded reference only: requests per second beyond which it answers 429",
+    )
+    group.addoption(
         "--embedded-variant",
         default=None,
         help="embedded reference only: legal variants NAME[,NAME...] or all (`ticonf variants`)",
@@ -134,7 +152,9 @@ def _controller_context(config: pytest.Config) -> context.RunContext:
     if target is None and option.dry_run:
         target = embedded_target(DRY_RUN_EMBEDDED_URL, option.api_key, option.api_secret)
     elif target is None:
-        server = context.start_embedded_server(variants=option.embedded_variant)
+        server = context.start_embedded_server(
+            option.embedded_latency, option.embedded_rate_limit, option.embedded_variant
+        )
         target = embedded_target(server.base_url, option.api_key, option.api_secret)
     ctx = context.RunContext.create(
         target=target,
@@ -148,18 +168,20 @@ def _controller_context(config: pytest.Config) -> context.RunContext:
         timeout=option.timeout,
         shard="{}/{}".format(*option.shard) if option.shard else None,
         model_type=option.model_type,
+        max_throttle=option.max_throttle,
         label=option.label,
     )
     context.EMBEDDED_SERVER = server
     if not option.dry_run:
         ctx.write_manifest()
+        ctx.pace_path.unlink(missing_ok=True)  # a reused directory's pace is not this run's
         _run_preflight(ctx)
     return ctx
 
 
 def _run_preflight(ctx: context.RunContext) -> None:
     try:
-        preflight(ctx.target, ctx.run_id, ctx.model_type)
+        preflight(ctx.target, ctx.run_id, ctx.model_type, politeness=ctx.politeness)
     except PreflightError as error:
         ctx.report_dir.mkdir(parents=True, exist_ok=True)
         (ctx.report_dir / "preflight-error.txt").write_text(str(error) + "\n")
