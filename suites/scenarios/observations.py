@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -52,6 +53,16 @@ def timestamp_format(value: Any) -> str:
     return f"{offset}, {precision}"
 
 
+def url_form(value: Any) -> str:
+    """'absolute (https)', with ', with a query' for a signed URL; or what else it is."""
+    if not isinstance(value, str):
+        return f"not a string ({type(value).__name__})"
+    parts = urlsplit(value)
+    if not (parts.scheme and parts.netloc):
+        return "relative"
+    return f"absolute ({parts.scheme})" + (", with a query" if parts.query else "")
+
+
 def extra_fields(image: Any) -> list[str]:
     return sorted(set(image) - set(TRAINING_IMAGE_FIELDS)) if isinstance(image, dict) else []
 
@@ -63,6 +74,7 @@ def record_image_formats(observe: Observe, response: httpx.Response) -> None:
         return
     observe("id-format", id_format(image.get("id")))
     observe("created-at-format", timestamp_format(image.get("createdAt")))
+    observe("download-url-form", url_form(image.get("downloadUrl")))
     observe("training-image-extra-fields", extra_fields(image))
 
 

@@ -206,6 +206,7 @@ class PairsPrune(ReferenceService):
     "PAIRS-002",
     "PAIRS-003",
     "PAIRS-009",
+    "PAIRS-010",
 )
 class PairsSorted(ReferenceService):
     def store_pairs(self, model: Model, pairs: list[dict[str, Any]]) -> None:
@@ -384,6 +385,7 @@ def _without_nulls(value: Any) -> Any:
     "ADD-008",
     "ADD-009",
     "PAIRS-005",
+    "SCHEMA-004",
 )
 class LenientNull(ReferenceService):
     def image_source(self, body: Any) -> ImageSource:
@@ -398,6 +400,7 @@ class LenientNull(ReferenceService):
     "Numbers and booleans given for name or instruction are kept as text",
     "SCHEMA-002",
     "ADD-012",
+    "SCHEMA-004",
 )
 class LenientTypes(ReferenceService):
     @staticmethod
@@ -422,6 +425,7 @@ class LenientTypes(ReferenceService):
     "A malformed JSON body answers 422 (as FastAPI does), not 400",
     "HTTP-003",
     "HTTP-002",
+    "HTTP-005",
 )
 class Json422(ReferenceService):
     def parse_json(self, raw: bytes) -> Any:
@@ -443,6 +447,7 @@ class Json422(ReferenceService):
     "PAIRS-005",
     "PAIRS-006",
     "REPLACE-004",
+    "HTTP-005",
 )
 class Status422(ReferenceService):
     def encode(self, status: int, payload: Any) -> tuple[int, bytes, str]:
@@ -500,6 +505,7 @@ class UnknownAsset400(ReferenceService):
     "DELETE-002",
     "DELETE-003",
     "ISO-001",
+    "STATUS-003",
 )
 class PathIds422(ReferenceService):
     """What a framework with typed path parameters (a UUID, a prefixed ID) answers."""
@@ -529,6 +535,7 @@ class PathIds422(ReferenceService):
     "AUTH-001",
     "AUTH-002",
     "AUTH-003",
+    "AUTH-004",
 )
 class Auth403(ReferenceService):
     def authenticate(self, authorization: str | None) -> None:

@@ -108,6 +108,7 @@ CHOICES: dict[str, tuple[str, Callable[[Values], str]]] = {
     "delete-body-fields": ("Delete: response fields", plain),
     "id-format": ("ID format", plain),
     "created-at-format": ("createdAt format", plain),
+    "download-url-form": ("downloadUrl", plain),
     "training-image-extra-fields": ("TrainingImage: extra fields", plain),
     "error-body-fields": ("Error body fields", plain),
     "content-encoding": ("Compression", plain),
