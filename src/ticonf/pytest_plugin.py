@@ -147,6 +147,8 @@ def _controller_context(config: pytest.Config) -> context.RunContext:
         target = resolve_target(option.target, option.api_key, option.api_secret)
     except ConfigError as error:
         raise pytest.UsageError(str(error)) from None
+    if target is not None and option.embedded_variant:
+        raise pytest.UsageError("--variant is for the embedded reference server: drop --target")
     server = None
     embedded = target is None
     if target is None and option.dry_run:
