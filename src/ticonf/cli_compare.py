@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +60,7 @@ def parse_labels(text: str | None) -> list[str] | None:
 
 
 def write_matrix(
-    reports: list[str | Path],
+    reports: Sequence[str | Path],
     out_dir: Path,
     *,
     labels: list[str] | None = None,

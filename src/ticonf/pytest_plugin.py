@@ -107,6 +107,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items[:] = [item for item in items if item.nodeid in chosen]
 
 
+def _workerinput(config: pytest.Config) -> dict[str, Any]:
+    """What the xdist controller handed this worker (an attribute xdist adds to the config)."""
+    return config.workerinput  # type: ignore[attr-defined, no-any-return]
+
+
 def _is_worker(config: pytest.Config) -> bool:
     return hasattr(config, "workerinput")
 
@@ -114,7 +119,7 @@ def _is_worker(config: pytest.Config) -> bool:
 def _is_conformance_run(config: pytest.Config) -> bool:
     """True when the run collects the conformance suites (not the project's own tests)."""
     if _is_worker(config):
-        return "ticonf" in config.workerinput
+        return "ticonf" in _workerinput(config)
     for arg in config.args:
         where = arg.split("::", 1)[0]
         if config.option.pyargs and where.split(".")[:2] == ["ticonf", "suites"]:
@@ -131,7 +136,7 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     config.stash[ACTIVE_KEY] = True
     if _is_worker(config):
-        ctx = context.RunContext.from_wire(config.workerinput["ticonf"])
+        ctx = context.RunContext.from_wire(_workerinput(config)["ticonf"])
     else:
         ctx = _controller_context(config)
     context.activate(ctx)

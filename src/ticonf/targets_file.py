@@ -78,7 +78,7 @@ class TargetEntry:
 
     def credentials(self, environ: Mapping[str, str]) -> tuple[str | None, str | None]:
         """The key and secret from the environment; a missing variable is a ConfigError."""
-        values = []
+        values: list[str | None] = []
         for variable in (self.key_env, self.secret_env):
             if variable is None:
                 values.append(None)

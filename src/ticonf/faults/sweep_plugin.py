@@ -32,8 +32,10 @@ def checks_any(item: pytest.Item, requirements: set[str]) -> bool:
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
     """After ticonf has loaded its profile: the same profile without the shrink phase."""
-    phases = [phase for phase in settings.default.phases if phase is not Phase.shrink]
-    settings.register_profile(PROFILE, parent=settings.default, phases=phases)
+    current = settings.get_current_profile_name()
+    parent = settings.get_profile(current)
+    phases = [phase for phase in parent.phases if phase is not Phase.shrink]
+    settings.register_profile(PROFILE, parent=parent, phases=phases)
     settings.load_profile(PROFILE)
 
 

@@ -15,7 +15,7 @@ from starlette.convertors import StringConvertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Match, Route
+from starlette.routing import BaseRoute, Match, Route
 
 from ticonf.reference.service import ApiError, ReferenceService
 
@@ -167,7 +167,7 @@ def create_app(service: ReferenceService | None = None) -> Starlette:
     A service of a legal variant (reference/variants.py) may add routes after the documented
     ones and ASGI middleware: its `extra_routes()` and `middleware()`."""
     service = service or ReferenceService()
-    extra_routes = getattr(service, "extra_routes", list)()
+    extra_routes: list[BaseRoute] = getattr(service, "extra_routes", list)()
     app = Starlette(
         routes=[*ROUTES, *extra_routes],
         middleware=getattr(service, "middleware", list)(),

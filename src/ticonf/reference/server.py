@@ -15,6 +15,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import uvicorn
 
@@ -30,7 +31,7 @@ def build_service(
 ) -> ReferenceService:
     """A correct service, or the faulty one the fault catalog names; with legal variants
     (reference/variants.py) composed on top when `variants` names any."""
-    base = ReferenceService
+    base: type[ReferenceService] = ReferenceService
     if fault is not None:
         from ticonf.faults import get_fault
 
@@ -121,8 +122,8 @@ def start_server(
 
 
 @contextlib.contextmanager
-def running_server(fault: str | None = None, **credentials: str) -> Iterator[RunningServer]:
-    server = start_server(fault, **credentials)
+def running_server(fault: str | None = None, **options: Any) -> Iterator[RunningServer]:
+    server = start_server(fault, **options)
     try:
         yield server
     finally:

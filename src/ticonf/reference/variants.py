@@ -86,7 +86,9 @@ def parse_variants(text: str | Iterable[str] | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(names))
 
 
-def compose(names: Iterable[str], base: type[ReferenceService] = ReferenceService) -> type:
+def compose(
+    names: Iterable[str], base: type[ReferenceService] = ReferenceService
+) -> type[ReferenceService]:
     """One service class: the variants' mixins, in registry order, on top of `base`."""
     chosen = [VARIANTS[name].mixin for name in VARIANTS if name in set(names)]
     if not chosen:
@@ -584,7 +586,10 @@ class ExtraMethods(HttpOptions):
     def extra_routes(self) -> list[Route]:
         from ticonf.reference.app import IMAGES, endpoint
 
-        listing = endpoint(lambda s, r, b: s.list_images(r.path_params["modelId"]), with_body=False)
+        def list_images(service: Any, request: Any, body: Any) -> Any:
+            return service.list_images(request.path_params["modelId"])
+
+        listing = endpoint(list_images, with_body=False)
         paths = (IMAGES, f"{IMAGES}/pairs", f"{IMAGES}/{{trainingImageId:image_id}}")
         return [
             *super().extra_routes(),

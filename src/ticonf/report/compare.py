@@ -22,6 +22,7 @@ import itertools
 import json
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,7 +84,7 @@ def load_column(given: str | Path, label: str | None = None) -> Column:
 
 
 def load_columns(
-    given: list[str | Path], *, labels: list[str] | None = None, force: bool = False
+    given: Sequence[str | Path], *, labels: list[str] | None = None, force: bool = False
 ) -> tuple[list[Column], list[str]]:
     """The columns in the order given, and the warnings of the comparison.
 

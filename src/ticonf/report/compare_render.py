@@ -80,7 +80,7 @@ def _problems_text(target: dict[str, Any]) -> str:
 
 def _header(doc: dict[str, Any]) -> str:
     targets = doc["targets"]
-    tally = {}
+    tally: dict[str, int] = {}
     for target in targets:
         tally[target["verdict"]] = tally.get(target["verdict"], 0) + 1
     figures = ", ".join(f"{n} {verdict}" for verdict, n in tally.items())

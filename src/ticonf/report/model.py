@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -200,8 +201,8 @@ def _suite_mistakes(records: list[Record], known: set[str]) -> list[dict[str, st
 
 
 def _duplicates(records: list[Record]) -> list[dict[str, str]]:
-    seen: set[str] = set()
-    twice = sorted({r["nodeid"] for r in records if r["nodeid"] in seen or seen.add(r["nodeid"])})
+    counts = Counter(r["nodeid"] for r in records)
+    twice = sorted(nodeid for nodeid, count in counts.items() if count > 1)
     return [
         {
             "test": nodeid,

@@ -306,7 +306,7 @@ def group_problems(
     for failure in failures_of(records):
         oracle = oracle_of(failure)
         groups.setdefault(_key(failure, oracle), []).append((failure, oracle))
-    problems = []
+    problems: list[dict[str, Any]] = []
     for key, members in groups.items():
         members.sort(key=lambda m: _cost(m[0]))
         example, oracle = members[0]

@@ -159,7 +159,8 @@ def _check_replayable(tail: list[dict[str, Any]], message: str, test: str) -> No
     proving = tail[-1].get("request_body") or ""
     for found in _ABBREVIATED_DATA_URL.finditer(proving):
         text = found.group(0)
-        length = int(re.search(r"\[([0-9]+) characters\]$", text).group(1))
+        count = re.search(r"\[([0-9]+) characters\]$", text)
+        length = int(count.group(1)) if count else _PNG_SUBSTITUTE_MAX + 1
         if not text.startswith("data:image/png;") or length > _PNG_SUBSTITUTE_MAX:
             raise NotReplayable(
                 "the failing request sent an image the record keeps abbreviated "
@@ -259,7 +260,9 @@ def make_plan(
     sequence = example.get("steps") or []
     if not sequence or oracle is None:
         raise NotReplayable("the failure recorded no exchange")
-    start = _tail_start(sequence, example.get("steps_complete", False), example.get("generated"))
+    start = _tail_start(
+        sequence, example.get("steps_complete", False), bool(example.get("generated"))
+    )
     tail = sequence[start:]
     _check_replayable(tail, example.get("message", ""), example.get("test", ""))
     kinds = _resource_kinds(sequence, ledger_ids or {})

@@ -103,7 +103,9 @@ def load_schema(kind: Kind, max_examples: int | None = None) -> OpenApiSchema:
 
 def profile_max_examples() -> int:
     """max_examples of the active hypothesis profile (ticonf-quick or ticonf-full)."""
-    return hypothesis.settings.default.max_examples
+    return hypothesis.settings.get_profile(
+        hypothesis.settings.get_current_profile_name()
+    ).max_examples
 
 
 def is_full_profile() -> bool:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 import requests
+from requests.structures import CaseInsensitiveDict
 from schemathesis.core.transport import Response
 from schemathesis.transport.requests import REQUESTS_TRANSPORT, ManagedCookiesSession
 
@@ -95,7 +96,7 @@ def response_exchange(response: Response, elapsed: float) -> Exchange:
         method=str(request.method),
         url=str(request.url),
         request_headers=safe_headers(request.headers, keep=KEPT_REQUEST_HEADERS),
-        request_body=body_text(request.body),
+        request_body=body_text(_sent_body(request.body)),
         status=response.status_code,
         response_headers=safe_headers(_flat(response.headers)),
         response_body=body_text(response.content),
@@ -104,18 +105,23 @@ def response_exchange(response: Response, elapsed: float) -> Exchange:
     )
 
 
+def _sent_body(body: object) -> bytes | str | None:
+    """The body a prepared request carries, when it is one we can show (never a stream)."""
+    return body if isinstance(body, bytes | str) else None
+
+
 def _failed_exchange(case: Any, error: Exception) -> Exchange:
     request = getattr(error, "request", None)
     if isinstance(request, requests.PreparedRequest):
         method, url, headers, body = request.method, request.url, request.headers, request.body
     else:  # never sent
         url = context.current().target.base_url + case.formatted_path
-        method, headers, body = case.method, {}, None
+        method, headers, body = case.method, CaseInsensitiveDict(), None
     return Exchange(
         method=str(method),
         url=str(url),
         request_headers=safe_headers(headers, keep=KEPT_REQUEST_HEADERS),
-        request_body=body_text(body),
+        request_body=body_text(_sent_body(body)),
         error=f"{type(error).__name__}: {error}",
         authenticated=_authenticated(headers),
     )

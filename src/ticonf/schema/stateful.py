@@ -320,7 +320,7 @@ def run_workflows(
     hypothesis' replay of a failing scenario may take another path and call the run flaky.
     The failure did happen: it is reported, with the exchanges that led to it.
     """
-    shard = type(f"{workflow.__name__}Shard", (workflow,), {"shared": run})
+    shard: type[APIStateMachine] = type(f"{workflow.__name__}Shard", (workflow,), {"shared": run})
     hypothesis.seed(seed)(shard)
     started = time.perf_counter()
     try:

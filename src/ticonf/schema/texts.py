@@ -28,6 +28,7 @@ UNUSUAL_TEXTS = (
 
 def flatmap_body(context: Any, body: Any) -> st.SearchStrategy[Any]:
     """Schemathesis hook: keep the body, or give it an unusual name or instruction."""
+    texts: st.SearchStrategy[Any]
     if isinstance(body, dict):
         texts = st.sampled_from(UNUSUAL_TEXTS).map(lambda text: {**body, "name": text})
     elif isinstance(body, list) and body and isinstance(body[0], dict):
