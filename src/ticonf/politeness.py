@@ -38,7 +38,7 @@ DEFAULT_MAX_THROTTLE = 120.0
 GIVE_UP_AFTER = 5
 
 # Pace below a limit the target advertises: its windows and our clock never quite agree.
-ADVERTISED_SHARE = 0.95
+ADVERTISED_SHARE = 0.98
 # A 429 without advertised limits: pace at what the target accepted since the last pause
 # (the pause included), never below FLOOR_SHARE of the first such estimate, so a target
 # whose 429s have nothing to do with the pace cannot slow a run to a crawl...
