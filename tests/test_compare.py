@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from ticonf.reference.server import start_server
-from ticonf.report.compare import schema_problems
+from ticonf.report.matrix import schema_problems
 
 SELECTION = [
     "--",

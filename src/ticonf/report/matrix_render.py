@@ -11,7 +11,7 @@ from __future__ import annotations
 from itertools import groupby
 from typing import Any
 
-from ticonf.report.compare import cell_word
+from ticonf.report.matrix import cell_word
 from ticonf.report.html import CSP, STYLE, esc
 from ticonf.report.markdown import md
 from ticonf.report.text import plural
