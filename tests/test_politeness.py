@@ -227,3 +227,17 @@ def test_429s_unrelated_to_the_pace_cannot_slow_a_run_to_a_crawl() -> None:
         pace.learn(Limits(), throttled=0.0)
         first = first or pace.read()["rate"]
     assert pace.read()["rate"] >= 0.5 * first > 0
+
+
+def test_idle_time_before_a_429_is_not_taken_for_the_target_s_limit() -> None:
+    """The pre-flight check sends a few requests, the workers start seconds later and hit a
+    429 at full speed: the pace must follow the speed the target accepted, not the idle gap."""
+    clock = {"now": 10.0}
+    pace = SharedPace(clock=lambda: clock["now"])
+    for _ in range(3):  # the pre-flight check
+        clock["now"] += pace.slot(cap=None) + 0.01
+    clock["now"] += 8.0  # workers importing and collecting
+    for _ in range(6):
+        clock["now"] += pace.slot(cap=None) + 0.01
+    pace.learn(Limits(), throttled=0.0)
+    assert pace.read()["rate"] >= 50  # six requests in 0.06 s, not nine in eight seconds

@@ -46,6 +46,10 @@ FLOOR_SHARE = 0.5
 # ...and speed up by this factor for every RECOVER_AFTER seconds without a 429.
 RECOVER_BY = 1.03
 RECOVER_AFTER = 1.5
+# A gap this long between two requests of the run starts a new count of what the target
+# accepted: idle time (the pre-flight check, then the workers' start-up) says nothing of its
+# limit, and counting it made one 429 of a throttling target look like a limit of 1 request/s.
+IDLE_RESTART = 1.0
 
 Response = TypeVar("Response")
 
@@ -149,9 +153,9 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float:
 
 # rate (req/s, 0: none learned), learned from a header (1.0) or from 429s (0.0), pause until,
 # next free slot; since the last pause: its end, requests sent, 429s; the floor of a learned
-# rate; the last speed-up.
+# rate; the last speed-up; the last request sent.
 _FIELDS = ("rate", "advertised", "paused_until", "next_slot", "episode", "sent", "refused",
-           "floor", "last_raise")  # fmt: skip
+           "floor", "last_raise", "last_sent")  # fmt: skip
 _LAYOUT = struct.Struct(f"{len(_FIELDS)}d")
 
 
@@ -209,7 +213,9 @@ class SharedPace:
             rates = [rate for rate in (state["rate"], cap) if rate]
             start = max(now, state["paused_until"], state["next_slot"])
             state["next_slot"] = start + (1.0 / min(rates) if rates else 0.0)
-            state["episode"] = state["episode"] or now
+            if not state["episode"] or start - state["last_sent"] > IDLE_RESTART:
+                state["episode"], state["sent"], state["refused"] = start, 0.0, 0.0
+            state["last_sent"] = start
             state["sent"] += 1
             self._write(state)
         return start - now
