@@ -41,9 +41,9 @@ from ticonf.preflight import auto_workers
 from ticonf.progress import ProgressReporter
 from ticonf.provisioning import DEFAULT_MODEL_TYPE
 from ticonf.report import REPORT_FILES, ReportInputError, assemble, check_gate_inputs, render_all
-from ticonf.report.matrix import diff_reports
 from ticonf.report.console import comparison_lines, summary_lines
 from ticonf.report.inputs import load_report
+from ticonf.report.matrix import diff_reports
 from ticonf.report.model import file_hash, read_records
 from ticonf.report.scrub import scrub_tree
 from ticonf.settings import (

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 from ticonf.exit_codes import ExitCode
+from ticonf.report.inputs import ReportInputError
 from ticonf.report.matrix import build_matrix, load_columns
 from ticonf.report.matrix_render import render_compare_html, render_compare_markdown
-from ticonf.report.inputs import ReportInputError
 from ticonf.settings import ConfigError
 from ticonf.targets_file import check_label
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from itertools import groupby
 from typing import Any
 
-from ticonf.report.matrix import cell_word
 from ticonf.report.html import CSP, STYLE, esc
 from ticonf.report.markdown import md
+from ticonf.report.matrix import cell_word
 from ticonf.report.text import plural
 
 MATRIX_STYLE = """
