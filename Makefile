@@ -19,6 +19,8 @@ run: $(STAMP)
 ## test: lint, then the project's own tests (spec, reference, faults, reports), on 2 workers
 test: $(STAMP) browser
 	$(BIN)/ruff check src suites tests conftest.py
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest tests -n 2 --dist loadgroup -p no:cacheprovider
 
 ## browser: Debian's headless chromium, for the HTML report test

@@ -1,7 +1,7 @@
 """The two top-level folders users read, spec/ and suites/, ship inside the package.
 
 They stay at the top of the repository; the build maps them to `ticonf.spec` and
-`ticonf.suites`, and the code finds them with importlib.resources (ticonf.locations), in a
+`ticonf.suites`, and the code finds them with importlib.resources (ticonf.core.locations), in a
 checkout, an editable install and a wheel alike. Everything else is in pyproject.toml.
 """
 

@@ -29,10 +29,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ticonf.core.defaults import DEFAULT_API_KEY, DEFAULT_API_SECRET
 from ticonf.faults import Fault, all_faults, get_fault
+from ticonf.faults.sweep import SweepOptions, sweep, write_results
 from ticonf.reference.server import running_server
-from ticonf.reference.service import DEFAULT_API_KEY, DEFAULT_API_SECRET
-from ticonf.sweep import SweepOptions, sweep, write_results
 
 BENCH_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BENCH_DIR.parent

@@ -103,7 +103,7 @@ def one_run(code: Path, latency: float, rate_limit: float | None) -> dict:
     try:
         with tempfile.TemporaryDirectory() as scratch:
             command = [
-                sys.executable, "-m", "ticonf.cli", "run", "--seed", "1", "--report-dir", scratch,
+                sys.executable, "-m", "ticonf", "run", "--seed", "1", "--report-dir", scratch,
                 "--target", server.base_url, "--api-key", "ticonf", "--api-secret", "ticonf-secret",
             ]  # fmt: skip
             load_before = os.getloadavg()[0]

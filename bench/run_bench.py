@@ -40,7 +40,7 @@ def ticonf_run(profile: str, workers: int) -> dict:
             [
                 sys.executable,
                 "-m",
-                "ticonf.cli",
+                "ticonf",
                 "run",
                 "--profile",
                 profile,
@@ -70,7 +70,7 @@ def capacity() -> str:
 
 
 def sweep() -> tuple[float, str]:
-    seconds, result = timed([sys.executable, "-m", "ticonf.cli", "faults", "--sweep"])
+    seconds, result = timed([sys.executable, "-m", "ticonf", "faults", "--sweep"])
     figure = next((ln for ln in result.stdout.splitlines() if ln.startswith("caught")), "?")
     return seconds, figure
 

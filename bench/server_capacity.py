@@ -14,8 +14,8 @@ import time
 
 import httpx
 
+from ticonf.client.samples import png_data_url
 from ticonf.reference.server import running_server
-from ticonf.samples import png_data_url
 
 AUTH = ("ticonf", "ticonf-secret")
 

@@ -17,7 +17,7 @@ from ticonf.reference.server import RunningServer, running_server
 def ticonf(*args: str, env: dict[str, str] | None = None, timeout: float = 300):
     clean = {k: v for k, v in os.environ.items() if not k.startswith("TICONF_")}
     return subprocess.run(
-        [sys.executable, "-m", "ticonf.cli", *args],
+        [sys.executable, "-m", "ticonf", *args],
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -120,7 +120,7 @@ def test_run_against_the_embedded_reference_is_conformant(tmp_path: Path) -> Non
 
 def test_serve_answers_on_the_port_it_prints() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "ticonf.cli", "serve", "--port", "0"],
+        [sys.executable, "-m", "ticonf", "serve", "--port", "0"],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -137,7 +137,7 @@ def test_serve_answers_on_the_port_it_prints() -> None:
 
 
 def test_the_progress_line_counts_finished_tests_from_the_records(tmp_path) -> None:
-    from ticonf.progress import Tally, progress_line, write_collected
+    from ticonf.run.progress import Tally, progress_line, write_collected
 
     tally = Tally(tmp_path)
     assert progress_line(tally, tally.total(), 3).startswith("starting")
@@ -162,8 +162,8 @@ def disk_full(*args: object, **kwargs: object) -> None:
 def test_a_full_disk_while_writing_the_reports_is_exit_3_in_one_line(
     tmp_path, monkeypatch, capsys
 ) -> None:
-    from ticonf import cli
-    from ticonf.supervise import Ending
+    from ticonf.cli import main as cli
+    from ticonf.run.supervise import Ending
 
     monkeypatch.setattr(cli, "remove_run_leftovers", disk_full)
     monkeypatch.setattr(cli, "scrub_tree", disk_full)
@@ -176,7 +176,7 @@ def test_a_full_disk_while_writing_the_reports_is_exit_3_in_one_line(
 
 
 def test_an_unexpected_error_of_ticonf_is_one_line_and_exit_3(monkeypatch, capsys) -> None:
-    from ticonf import cli
+    from ticonf.cli import main as cli
 
     def broken(args: object) -> int:
         raise KeyError("bug")

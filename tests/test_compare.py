@@ -39,7 +39,7 @@ KEY, SECRET = "ticonf", "ticonf-secret"
 def ticonf(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("TICONF_", "PYTEST_"))}
     return subprocess.run(
-        [sys.executable, "-m", "ticonf.cli", *args],
+        [sys.executable, "-m", "ticonf", *args],
         capture_output=True,
         text=True,
         timeout=600,
@@ -249,7 +249,7 @@ def test_a_bad_targets_file_is_refused_in_one_line(tmp_path: Path, content: str,
 
 
 def test_the_worst_target_decides_the_exit_code() -> None:
-    from ticonf.cli_targets import worst_exit_code
+    from ticonf.cli.targets import worst_exit_code
 
     assert worst_exit_code([0, 0]) == 0
     assert worst_exit_code([0, 1, 0]) == 1

@@ -7,9 +7,9 @@ import time
 
 from starlette.testclient import TestClient
 
+from ticonf.core.defaults import DEFAULT_API_KEY, DEFAULT_API_SECRET
 from ticonf.reference.app import create_app
 from ticonf.reference.conditions import Conditions, FixedWindow, with_conditions
-from ticonf.reference.service import DEFAULT_API_KEY, DEFAULT_API_SECRET
 
 AUTH = (DEFAULT_API_KEY, DEFAULT_API_SECRET)
 

@@ -21,13 +21,12 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from ticonf.catalog import load_catalog
+from ticonf.client.samples import png_base64
+from ticonf.core.catalog import load_catalog
+from ticonf.core.defaults import DEFAULT_API_KEY, DEFAULT_API_SECRET
+from ticonf.core.errors import ConfigError
 from ticonf.faults import Fault, all_faults, get_fault
-from ticonf.reference.app import create_app
-from ticonf.reference.service import DEFAULT_API_KEY, DEFAULT_API_SECRET, ReferenceService
-from ticonf.samples import png_base64
-from ticonf.settings import ConfigError
-from ticonf.sweep import (
+from ticonf.faults.sweep import (
     SweepOptions,
     SweepResult,
     clear_run_files,
@@ -36,6 +35,8 @@ from ticonf.sweep import (
     render_table,
     run_suite,
 )
+from ticonf.reference.app import create_app
+from ticonf.reference.service import ReferenceService
 
 FAULTS = all_faults()
 NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)+$")
@@ -79,7 +80,7 @@ def test_an_unknown_fault_is_a_config_error() -> None:
 def ticonf(*args: str) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TICONF_")}
     return subprocess.run(
-        [sys.executable, "-m", "ticonf.cli", *args],
+        [sys.executable, "-m", "ticonf", *args],
         capture_output=True,
         text=True,
         timeout=120,

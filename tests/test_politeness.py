@@ -5,10 +5,10 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from ticonf.client import ApiClient
-from ticonf.exchanges import Recorder
-from ticonf.outcomes import classify
-from ticonf.politeness import (
+from ticonf.client.api import ApiClient
+from ticonf.client.config import Target
+from ticonf.client.exchanges import Recorder
+from ticonf.client.politeness import (
     ADVERTISED_SHARE,
     MAX_RETRY_WAIT,
     RECOVER_AFTER,
@@ -21,7 +21,7 @@ from ticonf.politeness import (
     policy_rate,
     retry_after_seconds,
 )
-from ticonf.settings import Target
+from ticonf.schema.outcomes import classify
 
 TARGET = Target("http://target.test/v1", "key", "secret")
 

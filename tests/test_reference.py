@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 from starlette.testclient import TestClient
 
+from ticonf.client.samples import png_base64, png_data_url
 from ticonf.reference.app import MAX_BODY_BYTES, create_app
-from ticonf.samples import png_base64, png_data_url
 
 AUTH = ("ticonf", "ticonf-secret")
 

@@ -7,7 +7,7 @@ import json
 import pytest
 from report_kit import faulty_records, meta, record, report_of, requirement, status_of
 
-from ticonf.catalog import load_catalog
+from ticonf.core.catalog import load_catalog
 from ticonf.report import assemble
 from ticonf.report.inputs import schema_problems
 from ticonf.report.model import STATUSES, read_records, requirement_status

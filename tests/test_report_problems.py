@@ -90,7 +90,7 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 def ticonf(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "ticonf.cli", *args],
+        [sys.executable, "-m", "ticonf", *args],
         capture_output=True,
         text=True,
         timeout=300,

@@ -10,7 +10,7 @@ from typing import Any
 
 from report_kit import exchange, faulty_records, record, report_of
 
-from ticonf.catalog import load_catalog
+from ticonf.core.catalog import load_catalog
 from ticonf.report import render_all
 from ticonf.report.console import summary_lines
 from ticonf.report.html import render_html

@@ -49,7 +49,7 @@ def ticonf(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]
     env = {k: v for k, v in os.environ.items() if not k.startswith("TICONF_")}
     env[ENV_REQUIREMENTS] = CHECKED
     return subprocess.run(
-        [sys.executable, "-m", "ticonf.cli", *args],
+        [sys.executable, "-m", "ticonf", *args],
         capture_output=True,
         text=True,
         timeout=timeout,

@@ -18,10 +18,10 @@ import httpx
 import pytest
 from targets import dying_reference, hanging_after_preflight, throttling_reference
 
-from ticonf.cleanup import ledger_paths
-from ticonf.provisioning import live_resources
+from ticonf.client.cleanup import ledger_paths
+from ticonf.client.provisioning import live_resources
+from ticonf.client.samples import png_data_url
 from ticonf.reference.server import RunningServer, running_server
-from ticonf.samples import png_data_url
 
 AUTH = ("ticonf", "ticonf-secret")
 PAIRS_ONLY = ["--", "-k", "test_pairs"]
@@ -34,7 +34,7 @@ def clean_env() -> dict[str, str]:
 
 def run_command(base_url: str, report_dir: Path, *extra: str) -> list[str]:
     """`ticonf run` against `base_url`; later options in `extra` win (argparse keeps the last)."""
-    return [sys.executable, "-m", "ticonf.cli", "run", "--target", base_url, *CREDENTIALS,
+    return [sys.executable, "-m", "ticonf", "run", "--target", base_url, *CREDENTIALS,
             "--report-dir", str(report_dir), "--workers", "1", *extra]  # fmt: skip
 
 
@@ -196,7 +196,7 @@ def test_sigkill_leftovers_are_removed_by_ticonf_cleanup(
         [
             sys.executable,
             "-m",
-            "ticonf.cli",
+            "ticonf",
             "cleanup",
             "--report-dir",
             str(tmp_path),
@@ -243,7 +243,7 @@ def test_dry_run_sends_nothing(tmp_path: Path) -> None:
             [
                 sys.executable,
                 "-m",
-                "ticonf.cli",
+                "ticonf",
                 "run",
                 "--dry-run",
                 "--target",

@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import pytest
 import scenario_sdk
 
+from ticonf.client.samples import png_data_url
 from ticonf.reference.server import RunningServer, running_server
-from ticonf.samples import png_data_url
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,8 @@ import os
 
 import pytest
 
-from ticonf.settings import ConfigError, resolve_target
+from ticonf.client.config import resolve_target
+from ticonf.core.errors import ConfigError
 
 
 @pytest.fixture(autouse=True)

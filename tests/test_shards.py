@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ticonf.pytest_plugin import select_shard
+from ticonf.pytest.plugin import select_shard
 from ticonf.reference.server import running_server
 
 SELECTION = [
@@ -27,7 +27,7 @@ SELECTION = [
 def run(*args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TICONF_", "PYTEST_"))}
     return subprocess.run(
-        [sys.executable, "-m", "ticonf.cli", *args],
+        [sys.executable, "-m", "ticonf", *args],
         capture_output=True,
         text=True,
         env=env,

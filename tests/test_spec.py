@@ -8,7 +8,7 @@ import pytest
 import yaml
 from openapi_spec_validator import validate
 
-from ticonf.catalog import CATALOG_PATH, LEVELS, OPERATIONS, SOURCES, SPEC_DIR, load_catalog
+from ticonf.core.catalog import CATALOG_PATH, LEVELS, OPERATIONS, SOURCES, SPEC_DIR, load_catalog
 
 OPERATION_IDS = {
     "PostModelsTrainingImagesByModelId",

@@ -9,12 +9,12 @@ import threading
 import httpx
 import pytest
 
-from ticonf.client import ApiClient
-from ticonf.exchanges import Recorder
-from ticonf.politeness import Limits
-from ticonf.preflight import choose_workers
-from ticonf.provisioning import Ledger, Provisioner, live_resources, together
-from ticonf.settings import Target
+from ticonf.client.api import ApiClient
+from ticonf.client.config import Target
+from ticonf.client.exchanges import Recorder
+from ticonf.client.politeness import Limits
+from ticonf.client.preflight import choose_workers
+from ticonf.client.provisioning import Ledger, Provisioner, live_resources, together
 
 TARGET = Target("http://target.test/v1", "key", "secret")
 

@@ -23,15 +23,14 @@ from pathlib import Path
 import pytest
 from starlette.testclient import TestClient
 
-from ticonf.catalog import load_catalog
-from ticonf.faults import get_fault
+from ticonf.client.samples import png_data_url
+from ticonf.core.catalog import load_catalog
+from ticonf.core.defaults import DEFAULT_API_KEY, DEFAULT_API_SECRET
+from ticonf.core.errors import ConfigError
+from ticonf.faults import build_service, get_fault
 from ticonf.faults.sweep_plugin import ENV_REQUIREMENTS
 from ticonf.reference.app import create_app
-from ticonf.reference.server import build_service
-from ticonf.reference.service import DEFAULT_API_KEY, DEFAULT_API_SECRET
 from ticonf.reference.variants import ALL, VARIANTS, all_variants, parse_variants
-from ticonf.samples import png_data_url
-from ticonf.settings import ConfigError
 
 SEED = 20261202
 RUN_TIMEOUT_S = 600
@@ -42,7 +41,7 @@ def ticonf(*args: str, requirements: tuple[str, ...] = ()) -> subprocess.Complet
     if requirements:
         env[ENV_REQUIREMENTS] = ",".join(requirements)
     return subprocess.run(
-        [sys.executable, "-m", "ticonf.cli", *args],
+        [sys.executable, "-m", "ticonf", *args],
         capture_output=True,
         text=True,
         timeout=RUN_TIMEOUT_S,

@@ -62,7 +62,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_the_wheel_carries_the_spec_and_the_suites(installed: Path, tmp_path: Path) -> None:
     where = sh(installed / "python", "-c",
-               "import ticonf.locations as l; print(l.SPEC_DIR); print(l.SUITES_DIR)",
+               "import ticonf.core.locations as l; print(l.SPEC_DIR); print(l.SUITES_DIR)",
                cwd=tmp_path)  # fmt: skip
     spec, suites = map(Path, where.stdout.split())
     assert REPO not in spec.parents and REPO not in suites.parents, where.stdout
@@ -89,7 +89,7 @@ def test_ticonf_run_from_an_empty_directory(installed: Path, tmp_path: Path) -> 
 
 def test_plain_pytest_runs_the_installed_suites(installed: Path, tmp_path: Path) -> None:
     """The documented way to run the installed suites with pytest itself."""
-    result = sh(installed / "python", "-m", "pytest", "-p", "ticonf.pytest_plugin",
+    result = sh(installed / "python", "-m", "pytest", "-p", "ticonf.pytest.plugin",
                 "--pyargs", "ticonf.suites", "-p", "no:cacheprovider", "-q",
                 "--report-dir", "out", "-k", "test_pairs", cwd=tmp_path)  # fmt: skip
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]

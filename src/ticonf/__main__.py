@@ -2,6 +2,6 @@
 
 import sys
 
-from ticonf.cli import main
+from ticonf.cli.main import main
 
 sys.exit(main())

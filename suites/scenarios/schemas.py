@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import yaml
 from jsonschema import Draft4Validator, FormatChecker
 
-from ticonf.catalog import OPENAPI_PATH
+from ticonf.core.catalog import OPENAPI_PATH
 
 FORMATS = FormatChecker(formats=())
 

@@ -15,10 +15,10 @@ from typing import Any
 import httpx
 from hypothesis import settings
 
-from ticonf.catalog import check
-from ticonf.client import ApiClient, image_path, images_path
-from ticonf.provisioning import Provisioner
-from ticonf.samples import png_data_url
+from ticonf.client.api import ApiClient, image_path, images_path
+from ticonf.client.provisioning import Provisioner
+from ticonf.client.samples import png_data_url
+from ticonf.core.catalog import check
 
 Req = str | tuple[str, ...]
 

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from ticonf.catalog import check
-from ticonf.provisioning import ProvisioningError
-from ticonf.samples import png_base64, png_data_url
+from ticonf.client.provisioning import ProvisioningError
+from ticonf.client.samples import png_base64, png_data_url
+from ticonf.core.catalog import check
 
 from .strategies import (
     SCRIPT_NAMES,

@@ -11,7 +11,7 @@ import secrets
 
 import pytest
 
-from ticonf.client import ApiClient
+from ticonf.client.api import ApiClient
 
 from .support import (
     OPERATIONS,

@@ -15,9 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from ticonf import context
-from ticonf.catalog import check
-from ticonf.client import ApiClient
+from ticonf.client.api import ApiClient
+from ticonf.core.catalog import check
+from ticonf.run import context
 
 from .realistic import unordered
 from .support import (

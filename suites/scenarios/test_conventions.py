@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from ticonf.catalog import check
-from ticonf.samples import png_data_url
+from ticonf.client.samples import png_data_url
+from ticonf.core.catalog import check
 
 from .support import (
     OPERATIONS,

@@ -12,7 +12,7 @@ import base64
 
 import pytest
 
-from ticonf.client import ApiClient
+from ticonf.client.api import ApiClient
 
 from .support import (
     OPERATIONS,

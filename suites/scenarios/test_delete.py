@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 
-from ticonf.catalog import check
+from ticonf.core.catalog import check
 
 from .strategies import unknown_ids
 from .support import (

@@ -16,8 +16,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from ticonf.catalog import check
-from ticonf.samples import png_data_url
+from ticonf.client.samples import png_data_url
+from ticonf.core.catalog import check
 
 from .observations import (
     record_count_type,

@@ -17,11 +17,11 @@ import httpx
 import pytest
 from hypothesis import example, given
 
-from ticonf import context
-from ticonf.catalog import check
-from ticonf.client import ApiClient
-from ticonf.provisioning import Provisioner
-from ticonf.samples import image_data_url, photo_data_url
+from ticonf.client.api import ApiClient
+from ticonf.client.provisioning import Provisioner
+from ticonf.client.samples import image_data_url, photo_data_url
+from ticonf.core.catalog import check
+from ticonf.run import context
 
 from .realistic import file_names, long_name, prose, unordered
 from .support import (

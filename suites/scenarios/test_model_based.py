@@ -28,12 +28,12 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule, run_state_machine_as_test
 
-from ticonf import context
-from ticonf.catalog import RequirementFailure
-from ticonf.client import ApiClient
-from ticonf.provisioning import Provisioner
+from ticonf.client.api import ApiClient
+from ticonf.client.provisioning import Provisioner
+from ticonf.client.samples import png_base64, png_data_url
+from ticonf.core.catalog import RequirementFailure
 from ticonf.reference.service import ApiError, ReferenceService
-from ticonf.samples import png_base64, png_data_url
+from ticonf.run import context
 
 from .realistic import unordered
 from .support import PAIR_FIELDS, TRAINING_IMAGE_FIELDS, Req, examples, json_body, show

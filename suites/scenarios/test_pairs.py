@@ -8,8 +8,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from ticonf.catalog import check
-from ticonf.client import images_path
+from ticonf.client.api import images_path
+from ticonf.core.catalog import check
 
 from .strategies import json_non_arrays, pair_plans, realise, unknown_ids
 from .support import (

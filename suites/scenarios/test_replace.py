@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from hypothesis import example, given
 
-from ticonf.catalog import check
-from ticonf.samples import png_data_url
+from ticonf.client.samples import png_data_url
+from ticonf.core.catalog import check
 
 from .strategies import file_names, invalid_image_bodies, unknown_ids
 from .support import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ticonf.provisioning import Provisioner
+from ticonf.client.provisioning import Provisioner
 from ticonf.schema.workspace import Workspace
 
 

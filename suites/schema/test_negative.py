@@ -14,10 +14,10 @@ from __future__ import annotations
 import hypothesis
 import pytest
 
+from ticonf.schema.checks import METHOD_CHECKS, NEGATIVE_CHECKS
 from ticonf.schema.loading import Kind, load_schema
 from ticonf.schema.negative import prepare_invalid_body, prepare_method_probe
 from ticonf.schema.workspace import Workspace
-from ticonf.schema_checks import METHOD_CHECKS, NEGATIVE_CHECKS
 
 schema = load_schema(Kind.NEGATIVE)
 # Delete has no body, and its path's other methods are probed through Replace.

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
+from ticonf.schema.checks import DELETE_CHECKS, POSITIVE_CHECKS
 from ticonf.schema.loading import Kind, load_schema
 from ticonf.schema.workspace import Workspace, complete_positive
-from ticonf.schema_checks import DELETE_CHECKS, POSITIVE_CHECKS
 
 schema = load_schema(Kind.POSITIVE)
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import hypothesis
 import pytest
 
-from ticonf import context
-from ticonf.client import ApiClient
+from ticonf.client.api import ApiClient
+from ticonf.run import context
 from ticonf.schema.loading import Kind, is_full_profile, load_schema
 from ticonf.schema.stateful import WorkflowRun, build_workflow, run_workflows
 from ticonf.schema.workspace import Workspace

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ticonf.core.errors import ConfigError
 from ticonf.reference.service import ReferenceService
-from ticonf.settings import ConfigError
+from ticonf.reference.variants import compose
 
 
 @dataclass(frozen=True)
@@ -48,8 +49,17 @@ def all_faults() -> list[Fault]:
     return list(CATALOG.values())
 
 
+def build_service(
+    fault: str | None, api_key: str, api_secret: str, variants: tuple[str, ...] = ()
+) -> ReferenceService:
+    """A correct service, or the faulty one this catalog names; with legal variants
+    (reference/variants.py) composed on top when `variants` names any."""
+    base = get_fault(fault).service_class if fault is not None else ReferenceService
+    return compose(variants, base)(api_key, api_secret) if variants else base(api_key, api_secret)
+
+
 def _load() -> None:
     from ticonf.faults import catalog  # noqa: F401 - registers the faults
 
 
-__all__ = ["CATALOG", "Fault", "all_faults", "fault", "get_fault"]
+__all__ = ["CATALOG", "Fault", "all_faults", "build_service", "fault", "get_fault"]

@@ -1,10 +1,15 @@
-"""`python -m ticonf.reference`: the server process that `start_server` launches."""
+"""`python -m ticonf.reference`: the server process that `start_server` launches.
+
+An entry point, the one place under reference/ that may use the fault catalog (built on top
+of the reference) to start a faulty server; the import contract names this exception.
+"""
 
 import argparse
 import os
 
+from ticonf.core.defaults import DEFAULT_API_KEY, DEFAULT_API_SECRET
+from ticonf.faults import build_service
 from ticonf.reference.server import serve
-from ticonf.reference.service import DEFAULT_API_KEY, DEFAULT_API_SECRET
 from ticonf.reference.variants import parse_variants
 
 
@@ -19,16 +24,8 @@ def main() -> None:
     args = parser.parse_args()
     api_key = os.environ.get("TICONF_REF_API_KEY", DEFAULT_API_KEY)
     api_secret = os.environ.get("TICONF_REF_API_SECRET", DEFAULT_API_SECRET)
-    serve(
-        args.host,
-        args.port,
-        args.fault,
-        api_key,
-        api_secret,
-        latency_ms=args.latency,
-        rate_limit=args.rate_limit,
-        variants=parse_variants(args.variant),
-    )
+    service = build_service(args.fault, api_key, api_secret, parse_variants(args.variant))
+    serve(service, args.host, args.port, latency_ms=args.latency, rate_limit=args.rate_limit)
 
 
 if __name__ == "__main__":

@@ -19,28 +19,12 @@ from typing import Any
 
 import uvicorn
 
+from ticonf.core.defaults import DEFAULT_API_KEY, DEFAULT_API_SECRET
 from ticonf.reference.app import BASE_PATH, create_app
 from ticonf.reference.conditions import with_conditions
-from ticonf.reference.service import DEFAULT_API_KEY, DEFAULT_API_SECRET, ReferenceService
+from ticonf.reference.service import ReferenceService
 
 READY_PREFIX = "ticonf-reference listening on "
-
-
-def build_service(
-    fault: str | None, api_key: str, api_secret: str, variants: tuple[str, ...] = ()
-) -> ReferenceService:
-    """A correct service, or the faulty one the fault catalog names; with legal variants
-    (reference/variants.py) composed on top when `variants` names any."""
-    base: type[ReferenceService] = ReferenceService
-    if fault is not None:
-        from ticonf.faults import get_fault
-
-        base = get_fault(fault).service_class
-    if variants:
-        from ticonf.reference.variants import compose
-
-        base = compose(variants, base)
-    return base(api_key, api_secret)
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -54,19 +38,17 @@ def bind_socket(host: str, port: int) -> socket.socket:
 
 
 def serve(
+    service: ReferenceService,
     host: str = "127.0.0.1",
     port: int = 0,
-    fault: str | None = None,
-    api_key: str = DEFAULT_API_KEY,
-    api_secret: str = DEFAULT_API_SECRET,
     latency_ms: float = 0.0,
     rate_limit: float | None = None,
-    variants: tuple[str, ...] = (),
 ) -> None:
-    """Serve until interrupted; prints the base URL once the socket is bound."""
-    app = with_conditions(
-        create_app(build_service(fault, api_key, api_secret, variants)), latency_ms, rate_limit
-    )
+    """Serve `service` until interrupted; prints the base URL once the socket is bound.
+
+    The service is built by the caller (ticonf.faults.build_service): the reference knows
+    nothing of the fault catalog, which is built on top of it."""
+    app = with_conditions(create_app(service), latency_ms, rate_limit)
     sock = bind_socket(host, port)
     bound = sock.getsockname()[1]
     print(f"{READY_PREFIX}http://{host}:{bound}{BASE_PATH}", flush=True)

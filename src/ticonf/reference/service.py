@@ -16,14 +16,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from ticonf.core.defaults import DEFAULT_API_KEY, DEFAULT_API_SECRET
 from ticonf.reference.images import decode_data_url, decode_image
 
 PRESETS = ("default", "style", "subject")
 MAX_BATCH_ASSETS = 10
 MAX_DELETE_ASSETS = 100
 DOWNLOAD_BASE = "https://assets.reference.invalid"
-DEFAULT_API_KEY = "ticonf"
-DEFAULT_API_SECRET = "ticonf-secret"
 
 
 class ApiError(Exception):

@@ -29,6 +29,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ticonf.core.errors import ConfigError
 from ticonf.reference.service import (
     ApiError,
     Asset,
@@ -37,7 +38,6 @@ from ticonf.reference.service import (
     ReferenceService,
     TrainingImage,
 )
-from ticonf.settings import ConfigError
 
 ALL = "all"
 

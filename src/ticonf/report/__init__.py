@@ -17,8 +17,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ticonf.context import RunContext
-from ticonf.provisioning import DEFAULT_MODEL_TYPE
+from ticonf.client.provisioning import DEFAULT_MODEL_TYPE
+from ticonf.core.locations import (
+    JUNIT_XML,
+    REPORT_FILES,
+    REPORT_HAR,
+    REPORT_HTML,
+    REPORT_JSON,
+    SUMMARY_MD,
+)
 from ticonf.report.coverage import coverage, read_exchange_log
 from ticonf.report.gate import compare, decide
 from ticonf.report.har import har
@@ -31,9 +38,8 @@ from ticonf.report.problems import group_problems
 from ticonf.report.replay import DEFAULT_ATTEMPTS, DEFAULT_FLAKY_POLICY, confirm_all
 from ticonf.report.scripts import write_scripts
 from ticonf.report.scrub import scrub, scrub_tree
+from ticonf.run.context import RunContext
 
-REPORT_FILES = ("report.json", "report.html", "summary.md", "junit.xml")
-HAR_FILE = "report.har"
 REPLAY_DEFAULTS = {
     "attempts": 0,
     "flaky_policy": DEFAULT_FLAKY_POLICY,
@@ -109,10 +115,10 @@ def render_all(report: dict[str, Any], directory: Path) -> list[Path]:
     """Write the four report files (report.json first); returns their paths."""
     directory.mkdir(parents=True, exist_ok=True)
     contents = {
-        "report.json": lambda: json.dumps(report, indent=2, ensure_ascii=False) + "\n",
-        "report.html": lambda: render_html(report),
-        "summary.md": lambda: render_summary(report),
-        "junit.xml": lambda: render_junit(report),
+        REPORT_JSON: lambda: json.dumps(report, indent=2, ensure_ascii=False) + "\n",
+        REPORT_HTML: lambda: render_html(report),
+        SUMMARY_MD: lambda: render_summary(report),
+        JUNIT_XML: lambda: render_junit(report),
     }
     written = []
     for name in REPORT_FILES:
@@ -169,7 +175,7 @@ def write_reports(
         report["replay"]["scripts_error"] = f"{type(error).__name__}: {error}"
     report = scrub(report, secrets)
     render_all(report, ctx.report_dir)
-    (ctx.report_dir / HAR_FILE).write_text(
+    (ctx.report_dir / REPORT_HAR).write_text(
         json.dumps(scrub(har(exchanges, report["run"]), secrets), indent=1, ensure_ascii=False),
         encoding="utf-8",
     )

@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import yaml
 
-from ticonf.catalog import OPENAPI_PATH
+from ticonf.core.catalog import OPENAPI_PATH
 from ticonf.report.problems import operation_of
 
 OPERATIONS = {

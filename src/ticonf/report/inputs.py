@@ -14,8 +14,8 @@ from typing import Any
 import jsonschema
 import yaml
 
-from ticonf.catalog import load_catalog
-from ticonf.locations import REPORT_SCHEMA_PATH
+from ticonf.core.catalog import load_catalog
+from ticonf.core.locations import REPORT_SCHEMA_PATH
 from ticonf.report.model import FORMAT_VERSION
 
 SCHEMA_PATH = REPORT_SCHEMA_PATH

@@ -29,13 +29,13 @@ from typing import Any
 
 import jsonschema
 
-from ticonf.locations import SPEC_DIR
+from ticonf.client.targets_file import label_in
+from ticonf.core.locations import REPORT_HTML, REPORT_JSON, SPEC_DIR
 from ticonf.report.choices import observed_choices
 from ticonf.report.gate import compare as gate_compare
 from ticonf.report.inputs import ReportInputError, load_report
 from ticonf.report.model import EXPECTED, FAILED, INCONCLUSIVE, NONCONFORMANT, iso_time
 from ticonf.report.text import one_line, show_value
-from ticonf.targets_file import label_in
 
 FORMAT_VERSION = 1
 COMPARE_SCHEMA_PATH = SPEC_DIR / "compare.schema.json"
@@ -75,7 +75,7 @@ def load_column(given: str | Path, label: str | None = None) -> Column:
     path = Path(given)
     if not path.exists():
         raise CompareInputError(f"the report directory {path} does not exist")
-    file = path / "report.json" if path.is_dir() else path
+    file = path / REPORT_JSON if path.is_dir() else path
     try:
         report = load_report(file, "the report")
     except ReportInputError as error:
@@ -186,7 +186,7 @@ def build_matrix(
 def target_entry(column: Column, out_dir: Path) -> dict[str, Any]:
     report, run = column.report, column.report["run"]
     problems = report.get("problems")
-    html = column.directory / "report.html"
+    html = column.directory / REPORT_HTML
     failing = [
         r["id"] for r in report["requirements"] if r["level"] == "MUST" and r["status"] == FAILED
     ]
@@ -254,7 +254,7 @@ def cell(column: Column, requirement_id: str, out_dir: Path) -> dict[str, Any]:
         for p in column.report.get("problems") or []
         if requirement_id in (p.get("requirements") or [])
     ]
-    page = relative(column.directory / "report.html", out_dir)
+    page = relative(column.directory / REPORT_HTML, out_dir)
     if problems:
         anchor = problems[0]
     elif status in (FAILED, EXPECTED):

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ticonf import __version__
-from ticonf.catalog import CATALOG_PATH, LEVELS, OPENAPI_PATH, Requirement, load_catalog
+from ticonf.core.catalog import CATALOG_PATH, LEVELS, OPENAPI_PATH, Requirement, load_catalog
 from ticonf.report.choices import observed_choices
 
 FORMAT_VERSION = 1

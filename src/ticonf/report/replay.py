@@ -33,14 +33,14 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from ticonf.client import ApiClient
-from ticonf.exchanges import Recorder, body_text
-from ticonf.politeness import Politeness
-from ticonf.provisioning import DEFAULT_MODEL_TYPE, Ledger, remove_all
+from ticonf.client.api import ApiClient
+from ticonf.client.config import Target
+from ticonf.client.exchanges import Recorder, body_text
+from ticonf.client.politeness import Politeness
+from ticonf.client.provisioning import DEFAULT_MODEL_TYPE, Ledger, remove_all
+from ticonf.client.samples import png_base64, png_data_url
 from ticonf.report.problems import is_stateful, media_type, path_of, still_failing
 from ticonf.report.scrub import REDACTED
-from ticonf.samples import png_base64, png_data_url
-from ticonf.settings import Target
 
 DEFAULT_ATTEMPTS = 3
 CONFIRMED, FLAKY, NOT_REPLAYED = "confirmed", "flaky", "not-replayed"

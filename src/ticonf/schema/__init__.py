@@ -6,5 +6,5 @@
 - `recording`: every request schemathesis sends, recorded as the running test's evidence.
 - `stateful`: the state machine over the OpenAPI links, checking the model after each step.
 
-The checks and their requirement IDs live in `ticonf.schema_checks`.
+The checks and their requirement IDs live in `ticonf.schema.checks`.
 """

@@ -23,10 +23,10 @@ import yaml
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
-from ticonf import context
-from ticonf.catalog import OPENAPI_PATH
+from ticonf.core.catalog import OPENAPI_PATH
+from ticonf.run import context
 from ticonf.schema import recording, texts
-from ticonf.schema_checks import STATEFUL_CHECK_NAMES
+from ticonf.schema.checks import STATEFUL_CHECK_NAMES
 
 
 class Kind(StrEnum):

@@ -22,7 +22,7 @@ from typing import Any
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.meta import CoverageScenario, coverage_scenario
 
-from ticonf.samples import png_data_url
+from ticonf.client.samples import png_data_url
 from ticonf.schema.workspace import (
     ADD,
     IMAGE_SOURCES,

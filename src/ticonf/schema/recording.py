@@ -20,8 +20,8 @@ from requests.structures import CaseInsensitiveDict
 from schemathesis.core.transport import Response
 from schemathesis.transport.requests import REQUESTS_TRANSPORT, ManagedCookiesSession
 
-from ticonf import context
-from ticonf.exchanges import KEPT_REQUEST_HEADERS, Exchange, body_text, safe_headers
+from ticonf.client.exchanges import KEPT_REQUEST_HEADERS, Exchange, body_text, safe_headers
+from ticonf.run import context
 
 _INSTALLED = "_ticonf_recording"
 _SESSION: requests.Session | None = None

@@ -24,11 +24,11 @@ from hypothesis import strategies as st
 from hypothesis.stateful import rule
 from schemathesis.generation.stateful.state_machine import APIStateMachine, StepInput
 
-from ticonf.catalog import check
-from ticonf.client import ApiClient
-from ticonf.exchanges import Exchange
-from ticonf.outcomes import FAILED, classify
-from ticonf.provisioning import ProvisioningError
+from ticonf.client.api import ApiClient
+from ticonf.client.exchanges import Exchange
+from ticonf.client.provisioning import ProvisioningError
+from ticonf.core.catalog import check
+from ticonf.schema.outcomes import FAILED, classify
 from ticonf.schema.workspace import (
     ADD,
     DELETE,

@@ -14,8 +14,8 @@ import hashlib
 import re
 from typing import Any
 
-from ticonf.provisioning import Provisioner
-from ticonf.samples import png_data_url
+from ticonf.client.provisioning import Provisioner
+from ticonf.client.samples import png_data_url
 
 ADD = ("POST", "/models/{modelId}/training-images")
 PAIRS = ("PUT", "/models/{modelId}/training-images/pairs")

@@ -23,11 +23,11 @@ from schemathesis.specs.openapi.checks import (
     unsupported_method,
 )
 
-from ticonf import context
-from ticonf.catalog import RequirementFailure, check
-from ticonf.client import ApiClient
-from ticonf.exchanges import Recorder
-from ticonf.samples import png_data_url
+from ticonf.client.api import ApiClient
+from ticonf.client.exchanges import Recorder
+from ticonf.client.samples import png_data_url
+from ticonf.core.catalog import RequirementFailure, check
+from ticonf.run import context
 from ticonf.schema.workspace import ADD, PAIRS, REPLACE, is_data_url, operation_key
 
 # Checks whose failures are classified by ticonf's wrappers below (documented_rejection,

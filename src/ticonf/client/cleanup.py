@@ -11,12 +11,11 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ticonf.client import ApiClient
-from ticonf.context import RAW_DIR
-from ticonf.provisioning import Ledger, live_resources, remove_all
-from ticonf.settings import ConfigError, Target
-
-MANIFEST = "run.json"
+from ticonf.client.api import ApiClient
+from ticonf.client.config import Target
+from ticonf.client.provisioning import Ledger, live_resources, remove_all
+from ticonf.core.errors import ConfigError
+from ticonf.core.locations import MANIFEST, RAW_DIR
 
 
 @dataclass

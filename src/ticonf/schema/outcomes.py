@@ -52,7 +52,7 @@ def _is_network(error: BaseException) -> bool:
 
 def named_requirements(error: BaseException) -> tuple[str, ...] | None:
     """The requirement IDs a failure names itself (RequirementFailure or a mapped check)."""
-    from ticonf.schema_checks import requirements_of_failure
+    from ticonf.schema.checks import requirements_of_failure
 
     names: list[str] = []
     for leaf in _leaves(error):
@@ -75,6 +75,6 @@ def classify(error: BaseException) -> Classified:
 
 
 def _is_failure(error: BaseException) -> bool:
-    from ticonf.schema_checks import is_schemathesis_failure
+    from ticonf.schema.checks import is_schemathesis_failure
 
     return isinstance(error, AssertionError) or is_schemathesis_failure(error)

@@ -11,12 +11,13 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from ticonf.cleanup import read_manifest
-from ticonf.context import RAW_DIR, new_run_id
+from ticonf.client.cleanup import read_manifest
+from ticonf.core.errors import ConfigError
+from ticonf.core.locations import RAW_DIR, REPORT_JSON
 from ticonf.report import assemble, render_all
 from ticonf.report.inputs import ReportInputError, load_report
 from ticonf.report.model import read_records
-from ticonf.settings import ConfigError
+from ticonf.run.context import new_run_id
 
 
 def _tested(manifest: dict[str, Any]) -> str:
@@ -53,7 +54,7 @@ def shard_problems(shard_dirs: list[Path]) -> list[dict[str, str]]:
     problems = []
     for index, directory in enumerate(shard_dirs, start=1):
         try:
-            report = load_report(directory / "report.json", f"shard {index}'s report")
+            report = load_report(directory / REPORT_JSON, f"shard {index}'s report")
         except ReportInputError as error:
             problems.append({"test": "", "message": str(error)})
             continue

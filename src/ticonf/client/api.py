@@ -16,7 +16,8 @@ from typing import Any
 
 import httpx
 
-from ticonf.exchanges import (
+from ticonf.client.config import Target
+from ticonf.client.exchanges import (
     KEPT_REQUEST_HEADERS,
     Exchange,
     Recorder,
@@ -24,8 +25,7 @@ from ticonf.exchanges import (
     curl_user,
     safe_headers,
 )
-from ticonf.politeness import Politeness
-from ticonf.settings import Target
+from ticonf.client.politeness import Politeness
 
 DEFAULT_TIMEOUT = 30.0
 _RECORD_LOCK = threading.Lock()  # fixture requests may run on several threads of one test
@@ -63,7 +63,9 @@ class ApiClient:
         self.target = target
         self.politeness = politeness or Politeness()
         self.recorder = recorder if recorder is not None else Recorder()
-        self.auth = target.basic_auth if auth == "target" else auth
+        self.auth: tuple[str, str] | None = (
+            target.basic_auth if auth == "target" else auth if isinstance(auth, tuple) else None
+        )
         self._http = httpx.Client(
             base_url=target.base_url, timeout=timeout, transport=transport, verify=ssl_context()
         )

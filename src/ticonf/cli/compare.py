@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ticonf.exit_codes import ExitCode
+from ticonf.client.targets_file import check_label
+from ticonf.core.errors import ConfigError
+from ticonf.core.exit_codes import ExitCode
 from ticonf.report.inputs import ReportInputError
 from ticonf.report.matrix import build_matrix, load_columns
 from ticonf.report.matrix_render import render_compare_html, render_compare_markdown
-from ticonf.settings import ConfigError
-from ticonf.targets_file import check_label
 
 COMPARE_FILES = ("compare.json", "compare.html", "compare.md")
 

@@ -29,7 +29,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from ticonf.settings import ENV_API_KEY, ENV_API_SECRET, ENV_TARGET, ConfigError
+from ticonf.client.config import ENV_API_KEY, ENV_API_SECRET, ENV_TARGET
+from ticonf.core.errors import ConfigError
 
 EMBEDDED_LABEL = "reference"
 LABEL_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:+@-]{0,39}")

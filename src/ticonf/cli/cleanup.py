@@ -6,9 +6,10 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ticonf.cleanup import read_manifest, remove_leftovers
-from ticonf.exit_codes import ExitCode
-from ticonf.settings import ENV_API_KEY, ENV_API_SECRET, ConfigError, resolve_target
+from ticonf.client.cleanup import read_manifest, remove_leftovers
+from ticonf.client.config import ENV_API_KEY, ENV_API_SECRET, resolve_target
+from ticonf.core.errors import ConfigError
+from ticonf.core.exit_codes import ExitCode
 
 
 def add_parser(commands: Any) -> None:

@@ -1,6 +1,6 @@
 """The one pytest invocation of a conformance run, shared by `ticonf run` and the fault sweep.
 
-The suites are run where they are installed (ticonf.locations), with ticonf's plugin named
+The suites are run where they are installed (ticonf.core.locations), with ticonf's plugin named
 explicitly, so that a wheel installed anywhere behaves as a checkout does. Test IDs are kept
 relative to the folder that holds suites/ (`suites/scenarios/test_add.py::...`) in both.
 """
@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from ticonf.locations import SUITES_DIR
+from ticonf.core.locations import SUITES_DIR
 
 # Variables of an enclosing pytest (the project's own tests, a user's CI job) that would
 # confuse the run's own pytest: xdist's worker identity and options meant for other runs.
@@ -34,7 +34,7 @@ def suite_command(
     extra: Sequence[str] = (),
 ) -> list[str]:
     """`python -m pytest` over the installed suites, writing records into `report_dir`."""
-    command = [sys.executable, "-m", "pytest", str(SUITES_DIR), "-p", "ticonf.pytest_plugin"]
+    command = [sys.executable, "-m", "pytest", str(SUITES_DIR), "-p", "ticonf.pytest.plugin"]
     command += ["-p", "no:cacheprovider", "--rootdir", str(ROOT_DIR), "-q", "-rN", "--color=no"]
     command += ["--run-id", run_id, "--report-dir", str(report_dir), "--profile", profile]
     command += ["-n", str(workers)] if workers > 1 else ["-p", "no:xdist"]

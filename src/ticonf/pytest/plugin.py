@@ -16,15 +16,16 @@ from typing import Any
 
 import pytest
 
-from ticonf import context
-from ticonf.client import ApiClient
-from ticonf.exchanges import Recorder
-from ticonf.locations import SUITES_DIR
-from ticonf.outcomes import ERROR, FAILED, PASSED, SKIPPED, classify
-from ticonf.preflight import PreflightError, preflight
-from ticonf.progress import write_collected
-from ticonf.provisioning import DEFAULT_MODEL_TYPE, Provisioner
-from ticonf.settings import ConfigError, Target, embedded_target, parse_shard, resolve_target
+from ticonf.client.api import ApiClient
+from ticonf.client.config import Target, embedded_target, parse_shard, resolve_target
+from ticonf.client.exchanges import Recorder
+from ticonf.client.preflight import PreflightError, preflight
+from ticonf.client.provisioning import DEFAULT_MODEL_TYPE, Provisioner
+from ticonf.core.errors import ConfigError
+from ticonf.core.locations import DRY_RUN_PLAN, PREFLIGHT_ERROR, SUITES_DIR
+from ticonf.run import context
+from ticonf.run.progress import write_collected
+from ticonf.schema.outcomes import ERROR, FAILED, PASSED, SKIPPED, classify
 
 RECORDER_KEY = pytest.StashKey[Recorder]()
 RECORD_KEY = pytest.StashKey[dict[str, Any]]()
@@ -109,7 +110,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def _workerinput(config: pytest.Config) -> dict[str, Any]:
     """What the xdist controller handed this worker (an attribute xdist adds to the config)."""
-    return config.workerinput  # type: ignore[attr-defined, no-any-return]
+    return config.workerinput  # type: ignore[attr-defined]
 
 
 def _is_worker(config: pytest.Config) -> bool:
@@ -123,7 +124,7 @@ def _is_conformance_run(config: pytest.Config) -> bool:
     for arg in config.args:
         where = arg.split("::", 1)[0]
         if config.option.pyargs and where.split(".")[:2] == ["ticonf", "suites"]:
-            return True  # pytest -p ticonf.pytest_plugin --pyargs ticonf.suites[.scenarios]
+            return True  # pytest -p ticonf.pytest.plugin --pyargs ticonf.suites[.scenarios]
         path = Path(where).resolve()
         if path == SUITES_DIR or SUITES_DIR in path.parents:
             return True
@@ -191,7 +192,7 @@ def _run_preflight(ctx: context.RunContext) -> None:
         preflight(ctx.target, ctx.run_id, ctx.model_type, politeness=ctx.politeness)
     except PreflightError as error:
         ctx.report_dir.mkdir(parents=True, exist_ok=True)
-        (ctx.report_dir / "preflight-error.txt").write_text(str(error) + "\n")
+        (ctx.report_dir / PREFLIGHT_ERROR).write_text(str(error) + "\n")
         context.stop_embedded_server()
         pytest.exit(f"ticonf: {error}", returncode=context.EXIT_PREFLIGHT)
 
@@ -235,7 +236,7 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     plan = [{"test": item.nodeid, "requirements": _requirements_of(item)} for item in session.items]
     ctx = context.current()
     ctx.report_dir.mkdir(parents=True, exist_ok=True)
-    (ctx.report_dir / "plan.json").write_text(json.dumps(plan, indent=1), encoding="utf-8")
+    (ctx.report_dir / DRY_RUN_PLAN).write_text(json.dumps(plan, indent=1), encoding="utf-8")
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

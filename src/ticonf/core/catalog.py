@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from ticonf.locations import CATALOG_PATH, OPENAPI_PATH, SPEC_DIR
+from ticonf.core.locations import CATALOG_PATH, OPENAPI_PATH, SPEC_DIR
 
 LEVELS = ("MUST", "SHOULD")
 OPERATIONS = ("add", "replace-pairs", "replace", "delete", "all")
@@ -53,7 +53,7 @@ def load_catalog(path: Path = CATALOG_PATH) -> dict[str, Requirement]:
     return {entry["id"]: Requirement(**entry) for entry in document["requirements"]}
 
 
-# The paths live in ticonf.locations; they are re-exported here for the suites' convenience.
+# The paths live in ticonf.core.locations; they are re-exported here for the suites' convenience.
 __all__ = [
     "CATALOG_PATH",
     "LEVELS",

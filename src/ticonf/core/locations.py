@@ -22,3 +22,17 @@ CATALOG_PATH = SPEC_DIR / "requirements.yaml"
 OPENAPI_PATH = SPEC_DIR / "openapi.yaml"
 FIXTURES_PATH = SPEC_DIR / "fixtures.yaml"
 REPORT_SCHEMA_PATH = SPEC_DIR / "report.schema.json"
+
+# In a run's report directory: the run's manifest, the folder of per-process records, the
+# reports, pytest's log, the pre-flight check's refusal and a dry run's plan.
+MANIFEST = "run.json"
+RAW_DIR = "raw"
+REPORT_JSON = "report.json"
+REPORT_HTML = "report.html"
+SUMMARY_MD = "summary.md"
+JUNIT_XML = "junit.xml"
+REPORT_HAR = "report.har"
+REPORT_FILES = (REPORT_JSON, REPORT_HTML, SUMMARY_MD, JUNIT_XML)
+PYTEST_LOG = "pytest.log"
+PREFLIGHT_ERROR = "preflight-error.txt"
+DRY_RUN_PLAN = "plan.json"

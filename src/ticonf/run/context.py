@@ -19,15 +19,15 @@ from typing import Any
 
 from hypothesis import HealthCheck, Phase, settings
 
-from ticonf.exchanges import Recorder
-from ticonf.politeness import DEFAULT_MAX_THROTTLE, Politeness
-from ticonf.provisioning import DEFAULT_MODEL_TYPE, Ledger
-from ticonf.settings import Target
-from ticonf.targets_file import default_label
+from ticonf.client.config import Target
+from ticonf.client.exchanges import Recorder
+from ticonf.client.politeness import DEFAULT_MAX_THROTTLE, Politeness
+from ticonf.client.provisioning import DEFAULT_MODEL_TYPE, Ledger
+from ticonf.client.targets_file import default_label
+from ticonf.core.locations import MANIFEST, RAW_DIR
 
 PROFILES = ("quick", "full")
 EXIT_PREFLIGHT = 3
-RAW_DIR = "raw"
 PACE_FILE = "pace.bin"
 
 _HEALTH = [
@@ -176,7 +176,7 @@ class RunContext:
     def write_manifest(self) -> None:
         """What `ticonf cleanup` and a stopped `ticonf run` need to find the run again."""
         self.report_dir.mkdir(parents=True, exist_ok=True)
-        (self.report_dir / "run.json").write_text(json.dumps(self.metadata(), indent=2) + "\n")
+        (self.report_dir / MANIFEST).write_text(json.dumps(self.metadata(), indent=2) + "\n")
 
     def write_record(self, record: dict[str, Any]) -> None:
         path = self.raw_dir / f"records-{self.process_name}.ndjson"
@@ -206,7 +206,7 @@ def activate(context: RunContext) -> None:
     settings.load_profile(f"ticonf-{context.profile}")
     from hypothesis import core
 
-    core.global_force_seed = context.seed
+    core.global_force_seed = context.seed  # type: ignore[assignment]
 
 
 def current() -> RunContext:

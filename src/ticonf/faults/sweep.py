@@ -29,13 +29,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ticonf.catalog import load_catalog
+from ticonf.client.config import ENV_API_KEY, ENV_API_SECRET, ENV_API_SECRET_FILE, ENV_TARGET
+from ticonf.core.catalog import load_catalog
+from ticonf.core.defaults import DEFAULT_API_KEY, DEFAULT_API_SECRET
+from ticonf.core.locations import PREFLIGHT_ERROR, PYTEST_LOG, REPORT_JSON
 from ticonf.faults import Fault
 from ticonf.faults.sweep_plugin import ENV_REQUIREMENTS
-from ticonf.invocation import ROOT_DIR, child_environment, suite_command
 from ticonf.reference.server import start_server
-from ticonf.reference.service import DEFAULT_API_KEY, DEFAULT_API_SECRET
-from ticonf.settings import ENV_API_KEY, ENV_API_SECRET, ENV_API_SECRET_FILE, ENV_TARGET
+from ticonf.run.invocation import ROOT_DIR, child_environment, suite_command
 
 CLEAN = "(clean reference)"
 SELECTIONS = ("full", "targeted")
@@ -193,12 +194,12 @@ def run_suite(
         note = _run_pytest(
             pytest_command(report_dir, run_id, options),
             run_environment(server.base_url, selected),
-            report_dir / "pytest.log",
+            report_dir / PYTEST_LOG,
             options.timeout_s,
         )
     finally:
         server.stop()
-    report_path = report_dir / "report.json"
+    report_path = report_dir / REPORT_JSON
     if note or not report_path.exists():
         return None, note or _no_report_note(report_dir)
     return json.loads(report_path.read_text(encoding="utf-8")), ""
@@ -208,12 +209,12 @@ def clear_run_files(report_dir: Path) -> None:
     """Forget an earlier sweep's run in this directory: its records would mix with the new."""
     report_dir.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(report_dir / "raw", ignore_errors=True)
-    for name in ("report.json", "preflight-error.txt"):
+    for name in (REPORT_JSON, PREFLIGHT_ERROR):
         (report_dir / name).unlink(missing_ok=True)
 
 
 def _no_report_note(report_dir: Path) -> str:
-    preflight = report_dir / "preflight-error.txt"
+    preflight = report_dir / PREFLIGHT_ERROR
     if preflight.exists():
         return preflight.read_text(encoding="utf-8").strip()
     return f"the run wrote no report; see {report_dir / 'pytest.log'}"

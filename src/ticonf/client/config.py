@@ -16,17 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ticonf.reference.service import DEFAULT_API_KEY, DEFAULT_API_SECRET
+from ticonf.core.defaults import DEFAULT_API_KEY, DEFAULT_API_SECRET
+from ticonf.core.errors import ConfigError
 
 ENV_TARGET = "TICONF_TARGET"
 ENV_API_KEY = "TICONF_API_KEY"
 ENV_API_SECRET = "TICONF_API_SECRET"
 ENV_API_SECRET_FILE = "TICONF_API_SECRET_FILE"
 ENV_RUN_ID = "TICONF_RUN_ID"
-
-
-class ConfigError(Exception):
-    """A user's configuration mistake; its message is the one line shown to the user."""
 
 
 @dataclass(frozen=True)

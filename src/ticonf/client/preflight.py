@@ -19,10 +19,10 @@ import time
 
 import httpx
 
-from ticonf.client import ApiClient
-from ticonf.politeness import Politeness
-from ticonf.provisioning import DEFAULT_MODEL_TYPE, NAME_PREFIX
-from ticonf.settings import Target
+from ticonf.client.api import ApiClient
+from ticonf.client.config import Target
+from ticonf.client.politeness import Politeness
+from ticonf.client.provisioning import DEFAULT_MODEL_TYPE, NAME_PREFIX
 
 PREFLIGHT_TIMEOUT = 10.0
 # A worker is a Python process that imports schemathesis and collects the suites before its

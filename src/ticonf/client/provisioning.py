@@ -7,20 +7,21 @@ warning can still be cleaned up later (`ticonf cleanup`).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-from ticonf.catalog import RequirementFailure
-from ticonf.client import ApiClient
-from ticonf.politeness import TargetGone
-from ticonf.samples import png_base64, png_data_url
+from ticonf.client.api import ApiClient
+from ticonf.client.politeness import TargetGone
+from ticonf.client.samples import png_base64, png_data_url
+from ticonf.core.catalog import RequirementFailure
 
 NAME_PREFIX = "ticonf-"
 # Independent fixture requests (new models, new assets, deletions of different models) go
@@ -43,14 +44,14 @@ def fixture_pool() -> ThreadPoolExecutor:
         return _POOL
 
 
-def together(calls: list[Callable[[], Any]]) -> list[Any]:
+def together(calls: Sequence[Callable[[], Any]]) -> list[Any]:
     """The results of independent calls, made at once; the first error is raised after all
     of them ended (so every resource created is owned and cleaned up)."""
     if len(calls) <= 1:
         return [call() for call in calls]
     futures = [fixture_pool().submit(call) for call in calls]
-    errors = [f.exception() for f in futures if f.exception() is not None]
-    if errors:
+    errors = [error for error in (f.exception() for f in futures) if error is not None]
+    if errors:  # every call has ended by now: f.exception() waits for it
         raise errors[0]
     return [f.result() for f in futures]
 
@@ -160,7 +161,7 @@ class Provisioner:
 
     def assets_at_once(self, seeds: list[int]) -> list[str]:
         """One new asset per seed, created together, in the order of the seeds."""
-        return together([lambda seed=seed: self.asset(seed) for seed in seeds])
+        return together([functools.partial(self.asset, seed) for seed in seeds])
 
     def _created(self, kind: str, response: Any, call: str, owned: list[str]) -> str:
         """The new resource's ID, owned and written to the ledger the moment it exists."""
@@ -219,7 +220,7 @@ def remove_all(
     while ids:
         batch = [ids.pop()] if kind == "model" else [ids.pop() for _ in range(min(len(ids), 100))]
         batches.append(batch)
-    removed = [lambda batch=batch: _remove(api, ledger, kind, batch) for batch in batches]
+    removed = [functools.partial(_remove, api, ledger, kind, batch) for batch in batches]
     if at_once > 1:
         return [i for chunk in together(removed) for i in chunk]
     return [i for remove in removed for i in remove()]

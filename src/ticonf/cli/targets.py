@@ -24,11 +24,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from ticonf.cli_compare import write_matrix
-from ticonf.context import new_run_id
-from ticonf.exit_codes import ExitCode
-from ticonf.settings import ConfigError
-from ticonf.targets_file import TargetEntry, check_environment, environment_for, load_targets
+from ticonf.cli.compare import write_matrix
+from ticonf.client.targets_file import TargetEntry, check_environment, environment_for, load_targets
+from ticonf.core.errors import ConfigError
+from ticonf.core.exit_codes import ExitCode
+from ticonf.core.locations import REPORT_JSON
+from ticonf.run.context import new_run_id
 
 # Options of `ticonf run` handed on to every target's run as they were given.
 FORWARDED = (
@@ -77,7 +78,7 @@ def command_run_targets(args: argparse.Namespace) -> int:
     root = Path(args.report_dir or Path("reports") / new_run_id()).resolve()
     directories = {t.name: root / t.name for t in targets}
     for directory in directories.values():
-        if (directory / "report.json").exists():
+        if (directory / REPORT_JSON).exists():
             raise ConfigError(f"{directory} already holds a report; pass an empty --report-dir")
     print(
         f"ticonf: {len(targets)} target(s), {args.parallel} at a time, seed {args.seed}, "
@@ -97,7 +98,7 @@ def command_run_targets(args: argparse.Namespace) -> int:
 def write_targets_matrix(directories: list[Path], out_dir: Path) -> None:
     """The matrix of the targets that left a report, in `<report-dir>/compare/`; a matrix
     that cannot be made is a note, never the run's exit code (the runs decide that)."""
-    reported = [d for d in directories if (d / "report.json").is_file()]
+    reported = [d for d in directories if (d / REPORT_JSON).is_file()]
     if len(reported) < 2:
         return
     try:
@@ -155,7 +156,7 @@ def run_one(args: argparse.Namespace, target: TargetEntry, report_dir: Path, tot
 
 def target_line(target: TargetEntry, report_dir: Path, code: int) -> str:
     """`staging  NONCONFORMANT  2 problem(s)  exit 1  reports/…/staging/` or why there is none."""
-    report = _read_report(report_dir / "report.json")
+    report = _read_report(report_dir / REPORT_JSON)
     if report is None:
         return f"  {target.name:16} NO REPORT      exit {code}  {last_error(report_dir)}"
     problems = report.get("problems")

@@ -29,7 +29,7 @@ class Ending:
 
 
 class Supervisor:
-    def __init__(self, process: subprocess.Popen, deadline: float | None) -> None:
+    def __init__(self, process: subprocess.Popen[bytes], deadline: float | None) -> None:
         self.process = process
         self.deadline_at = time.monotonic() + deadline if deadline else None
         self.deadline = deadline

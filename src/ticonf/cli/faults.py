@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ticonf.context import PROFILES
 from ticonf.faults import Fault, all_faults, get_fault
+from ticonf.run.context import PROFILES
 
 DEFAULT_JOBS = 2
 
@@ -89,7 +89,7 @@ def command_faults(args: argparse.Namespace) -> int:
     if not args.sweep:
         list_catalog(faults)
         return 0
-    from ticonf.sweep import SweepOptions, render_table, sweep, write_results
+    from ticonf.faults.sweep import SweepOptions, render_table, sweep, write_results
 
     root = Path(args.report_dir or Path("reports") / f"sweep-{time.strftime('%Y%m%d-%H%M%S')}")
     root = root.resolve()

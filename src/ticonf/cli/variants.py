@@ -11,8 +11,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ticonf.core.errors import ConfigError
 from ticonf.reference.variants import all_variants, parse_variants
-from ticonf.settings import ConfigError
 
 VARIANT_HELP = "legal variants of the reference (see `ticonf variants`): NAME[,NAME...] or all"
 

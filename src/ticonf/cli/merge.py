@@ -6,8 +6,9 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ticonf.merge import merge_shards
+from ticonf.core.locations import REPORT_FILES
 from ticonf.report.console import summary_lines
+from ticonf.report.merge import merge_shards
 
 
 def add_parser(commands: Any) -> None:
@@ -26,7 +27,7 @@ def add_parser(commands: Any) -> None:
 def command_merge(args: argparse.Namespace) -> int:
     out_dir = Path(args.out)
     report = merge_shards([Path(d) for d in args.shards], out_dir)
-    written = [out_dir / name for name in ("report.json", "report.html", "summary.md", "junit.xml")]
+    written = [out_dir / name for name in REPORT_FILES]
     for line in summary_lines(report, written):
         print(line)
     return report["gate"]["exit_code"]

@@ -13,10 +13,12 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from ticonf.provisioning import Ledger
+from ticonf.client.config import ENV_API_KEY, ENV_API_SECRET, resolve_target
+from ticonf.client.provisioning import Ledger
+from ticonf.core.errors import ConfigError
+from ticonf.core.locations import REPORT_JSON
 from ticonf.report.inputs import ReportInputError, load_report
 from ticonf.report.replay import LEDGER_NAME, NotReplayable, plan_of, run_plan
-from ticonf.settings import ENV_API_KEY, ENV_API_SECRET, ConfigError, resolve_target
 
 EXIT_FIXED, EXIT_STILL_FAILING, EXIT_USAGE, EXIT_UNSURE = 0, 1, 2, 3
 
@@ -41,7 +43,7 @@ def add_parser(commands: Any) -> None:
 
 def _report(report_dir: Path) -> dict[str, Any]:
     try:
-        return load_report(report_dir / "report.json", "the report")
+        return load_report(report_dir / REPORT_JSON, "the report")
     except ReportInputError as error:
         raise ConfigError(str(error)) from None
 

@@ -22,41 +22,50 @@ from typing import Any
 
 import pytest
 
-from ticonf import (
-    __version__,
-    cli_cleanup,
-    cli_compare,
-    cli_faults,
-    cli_merge,
-    cli_replay,
-    cli_targets,
-    cli_variants,
+from ticonf import __version__
+from ticonf.cli import cleanup as cli_cleanup
+from ticonf.cli import compare as cli_compare
+from ticonf.cli import faults as cli_faults
+from ticonf.cli import merge as cli_merge
+from ticonf.cli import replay as cli_replay
+from ticonf.cli import targets as cli_targets
+from ticonf.cli import variants as cli_variants
+from ticonf.client.cleanup import ledger_paths, read_manifest, remove_leftovers
+from ticonf.client.config import (
+    ENV_API_KEY,
+    ENV_API_SECRET,
+    ENV_TARGET,
+    embedded_target,
+    parse_shard,
+    resolve_target,
 )
-from ticonf.cleanup import ledger_paths, read_manifest, remove_leftovers
-from ticonf.context import PROFILES, RAW_DIR, new_run_id
-from ticonf.exit_codes import ExitCode
-from ticonf.invocation import ROOT_DIR, child_environment, suite_command
-from ticonf.locations import CATALOG_PATH, OPENAPI_PATH, SUITES_DIR
-from ticonf.preflight import auto_workers
-from ticonf.progress import ProgressReporter
-from ticonf.provisioning import DEFAULT_MODEL_TYPE
-from ticonf.report import REPORT_FILES, ReportInputError, assemble, check_gate_inputs, render_all
+from ticonf.client.preflight import auto_workers
+from ticonf.client.provisioning import DEFAULT_MODEL_TYPE
+from ticonf.client.targets_file import default_label, label_argument
+from ticonf.core.errors import ConfigError
+from ticonf.core.exit_codes import ExitCode
+from ticonf.core.locations import (
+    CATALOG_PATH,
+    DRY_RUN_PLAN,
+    OPENAPI_PATH,
+    PREFLIGHT_ERROR,
+    PYTEST_LOG,
+    RAW_DIR,
+    REPORT_FILES,
+    REPORT_JSON,
+    SUITES_DIR,
+    SUMMARY_MD,
+)
+from ticonf.report import ReportInputError, assemble, check_gate_inputs, render_all
 from ticonf.report.console import comparison_lines, summary_lines
 from ticonf.report.inputs import load_report
 from ticonf.report.matrix import diff_reports
 from ticonf.report.model import file_hash, read_records
 from ticonf.report.scrub import scrub_tree
-from ticonf.settings import (
-    ENV_API_KEY,
-    ENV_API_SECRET,
-    ENV_TARGET,
-    ConfigError,
-    embedded_target,
-    parse_shard,
-    resolve_target,
-)
-from ticonf.supervise import Ending, run_supervised
-from ticonf.targets_file import default_label, label_argument
+from ticonf.run.context import PROFILES, new_run_id
+from ticonf.run.invocation import ROOT_DIR, child_environment, suite_command
+from ticonf.run.progress import ProgressReporter
+from ticonf.run.supervise import Ending, run_supervised
 
 VERDICT_EXIT = {"conformant": 0, "nonconformant": 1, "inconclusive": 3}
 
@@ -68,10 +77,17 @@ A conformance suite for the training-images API of Scenario's image-generation s
                                      test a deployment whose base URL ends in /v1
   ticonf run ... --baseline OLD/report.json --expect-fail deviations.yaml
                                      gate on regressions only, known deviations allowed
+  ticonf run --targets targets.yaml  one run per named target, then their matrix
+  ticonf run --shard 1/3 ... ; ticonf merge SHARD_DIR... --out DIR
+                                     split a run across CI jobs, then join the reports
   ticonf diff OLD/report.json NEW/report.json
                                      compare two runs (exit 1 on a regression)
+  ticonf compare DIR DIR ... --out DIR
+                                     the compatibility matrix of several targets or releases
+  ticonf replay REPORT_DIR [P1]      re-run a report's problems: FIXED or STILL FAILING
   ticonf serve [--port P] [--fault NAME] [--variant NAME[,NAME...]|all]
                                      run the reference server alone
+  ticonf faults | ticonf variants    the fault catalog; the reference's legal variants
 
 Configuration may also come from TICONF_TARGET, TICONF_API_KEY and TICONF_API_SECRET
 (or TICONF_API_SECRET_FILE). Exit codes: 0 conformant, 1 nonconformant, 2 usage error,
@@ -369,13 +385,13 @@ def prepare_report_dir(args: argparse.Namespace, run_id: str) -> Path:
     report_dir = Path(args.report_dir or Path("reports") / run_id).resolve()
     if report_dir.exists() and not report_dir.is_dir():
         raise UsageFailure(f"--report-dir {report_dir} is a file, not a directory")
-    if (report_dir / "report.json").exists() or any((report_dir / "raw").glob("*.ndjson")):
+    if (report_dir / REPORT_JSON).exists() or any((report_dir / "raw").glob("*.ndjson")):
         raise UsageFailure(
             f"{report_dir} already holds the reports of a run; pass an empty --report-dir"
         )
     try:
         report_dir.mkdir(parents=True, exist_ok=True)
-        (report_dir / "pytest.log").touch()  # unwritable: the user's to fix, before any test
+        (report_dir / PYTEST_LOG).touch()  # unwritable: the user's to fix, before any test
     except OSError as error:
         raise UsageFailure(f"cannot write in --report-dir {report_dir}: {error.strerror}") from None
     return report_dir
@@ -401,7 +417,7 @@ def command_run(args: argparse.Namespace) -> int:
         f"ticonf: testing {where} (profile {args.profile}, {args.workers} worker(s), "
         f"seed {args.seed})"
     )
-    log_path = report_dir / "pytest.log"
+    log_path = report_dir / PYTEST_LOG
     with log_path.open("w", encoding="utf-8") as log, live_progress(args, report_dir):
         ending = run_supervised(
             pytest_command(args, run_id, report_dir),
@@ -488,7 +504,7 @@ def dry_run(args: argparse.Namespace, run_id: str) -> int:
         completed = subprocess.run(
             command, cwd=ROOT_DIR, env=run_environment(args), capture_output=True, text=True
         )
-        plan_path = Path(scratch) / "plan.json"
+        plan_path = Path(scratch) / DRY_RUN_PLAN
         if completed.returncode != 0 or not plan_path.exists():
             raise UsageFailure(f"the tests could not be collected: {completed.stdout[-300:]}")
         plan = json.loads(plan_path.read_text(encoding="utf-8"))
@@ -569,8 +585,8 @@ def check_inputs(expect_fail: str | None, baseline: str | None) -> None:
 
 def finish_run(report_dir: Path, returncode: int, log_path: Path) -> int:
     """The exit code of the run: its CI gate, or why there is none."""
-    report_path = report_dir / "report.json"
-    preflight_path = report_dir / "preflight-error.txt"
+    report_path = report_dir / REPORT_JSON
+    preflight_path = report_dir / PREFLIGHT_ERROR
     if preflight_path.exists():
         print(f"ticonf: {preflight_path.read_text().strip()}", file=sys.stderr)
         return ExitCode.INCONCLUSIVE
@@ -586,7 +602,7 @@ def finish_run(report_dir: Path, returncode: int, log_path: Path) -> int:
         )
         return ExitCode.INCONCLUSIVE
     print_summary(report, report_dir)
-    append_step_summary(report_dir / "summary.md")
+    append_step_summary(report_dir / SUMMARY_MD)
     return report["gate"]["exit_code"]
 
 
@@ -611,7 +627,7 @@ def usage_error_line(log_path: Path) -> str:
 
 def print_summary(report: dict[str, Any], report_dir: Path) -> None:
     """Verdict, counts, failing requirements, gate and the paths of the reports written."""
-    written = [report_dir / name for name in (*REPORT_FILES, "pytest.log")]
+    written = [report_dir / name for name in (*REPORT_FILES, PYTEST_LOG)]
     for line in summary_lines(report, [p for p in written if p.exists()]):
         print(line)
 
@@ -635,25 +651,19 @@ def command_diff(args: argparse.Namespace) -> int:
 
 
 def command_serve(args: argparse.Namespace) -> int:
+    from ticonf.core.defaults import DEFAULT_API_KEY, DEFAULT_API_SECRET
+    from ticonf.faults import build_service
     from ticonf.reference.server import serve
-    from ticonf.reference.service import DEFAULT_API_KEY, DEFAULT_API_SECRET
     from ticonf.reference.variants import parse_variants
 
-    if args.fault:
-        from ticonf.faults import get_fault
-
-        get_fault(args.fault)
+    service = build_service(
+        args.fault,
+        args.api_key or DEFAULT_API_KEY,
+        args.api_secret or DEFAULT_API_SECRET,
+        parse_variants(args.variant),
+    )
     try:
-        serve(
-            args.host,
-            args.port,
-            args.fault,
-            args.api_key or DEFAULT_API_KEY,
-            args.api_secret or DEFAULT_API_SECRET,
-            latency_ms=args.latency,
-            rate_limit=args.rate_limit,
-            variants=parse_variants(args.variant),
-        )
+        serve(service, args.host, args.port, latency_ms=args.latency, rate_limit=args.rate_limit)
     except OSError as error:
         raise UsageFailure(f"cannot listen on {args.host}:{args.port}: {error.strerror}") from None
     return 0

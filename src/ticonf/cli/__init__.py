@@ -1,0 +1,1 @@
+"""The `ticonf` command front end: one module per command."""

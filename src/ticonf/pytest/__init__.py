@@ -1,0 +1,1 @@
+"""The pytest front end: ticonf's plugin (options, fixtures, per-test records)."""
