@@ -1,5 +1,5 @@
 """The conformance suites, shipped inside the ticonf package as `ticonf.suites`.
 
 `ticonf run` runs them; so does plain pytest: `pytest suites/` in a checkout, or
-`pytest -p ticonf.pytest.plugin --pyargs ticonf.suites` where ticonf is installed.
+`pytest -p ticonf.plugin.hooks --pyargs ticonf.suites` where ticonf is installed.
 """

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ticonf.pytest.plugin import select_shard
+from ticonf.plugin.hooks import select_shard
 from ticonf.reference.server import running_server
 
 SELECTION = [

@@ -53,8 +53,10 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert sh(sys.executable, "-m", "venv", venv, cwd=root).returncode == 0
     site = sh(venv / "bin" / "python", "-c",
               "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=root)  # fmt: skip
-    dependencies = sysconfig.get_paths()["purelib"]
-    (Path(site.stdout.strip()) / "ticonf-test-dependencies.pth").write_text(dependencies + "\n")
+    # Every site-packages folder this test's interpreter sees (a venv may chain to another).
+    folders = [sysconfig.get_paths()["purelib"], *(p for p in sys.path if p.endswith("-packages"))]
+    dependencies = "\n".join(dict.fromkeys(folders)) + "\n"
+    (Path(site.stdout.strip()) / "ticonf-test-dependencies.pth").write_text(dependencies)
     pip = sh(venv / "bin" / "python", "-m", "pip", "install", "--no-deps", wheel, cwd=root)
     assert pip.returncode == 0, pip.stdout + pip.stderr
     return venv / "bin"
@@ -89,7 +91,7 @@ def test_ticonf_run_from_an_empty_directory(installed: Path, tmp_path: Path) -> 
 
 def test_plain_pytest_runs_the_installed_suites(installed: Path, tmp_path: Path) -> None:
     """The documented way to run the installed suites with pytest itself."""
-    result = sh(installed / "python", "-m", "pytest", "-p", "ticonf.pytest.plugin",
+    result = sh(installed / "python", "-m", "pytest", "-p", "ticonf.plugin.hooks",
                 "--pyargs", "ticonf.suites", "-p", "no:cacheprovider", "-q",
                 "--report-dir", "out", "-k", "test_pairs", cwd=tmp_path)  # fmt: skip
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]

@@ -67,8 +67,6 @@ from ticonf.run.invocation import ROOT_DIR, child_environment, suite_command
 from ticonf.run.progress import ProgressReporter
 from ticonf.run.supervise import Ending, run_supervised
 
-VERDICT_EXIT = {"conformant": 0, "nonconformant": 1, "inconclusive": 3}
-
 DESCRIPTION = """\
 A conformance suite for the training-images API of Scenario's image-generation service.
 

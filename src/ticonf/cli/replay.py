@@ -16,11 +16,14 @@ from typing import Any
 from ticonf.client.config import ENV_API_KEY, ENV_API_SECRET, resolve_target
 from ticonf.client.provisioning import Ledger
 from ticonf.core.errors import ConfigError
+from ticonf.core.exit_codes import ExitCode
 from ticonf.core.locations import REPORT_JSON
 from ticonf.report.inputs import ReportInputError, load_report
 from ticonf.report.replay import LEDGER_NAME, NotReplayable, plan_of, run_plan
 
-EXIT_FIXED, EXIT_STILL_FAILING, EXIT_USAGE, EXIT_UNSURE = 0, 1, 2, 3
+# FIXED is the gate passing, STILL FAILING failing, unsure no verdict: the gate's codes.
+EXIT_FIXED, EXIT_STILL_FAILING = ExitCode.CONFORMANT, ExitCode.NONCONFORMANT
+EXIT_USAGE, EXIT_UNSURE = ExitCode.USAGE, ExitCode.INCONCLUSIVE
 
 
 def add_parser(commands: Any) -> None:

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ticonf.core.exit_codes import ExitCode
 from ticonf.report.model import EXPECTED, FAILED, INCONCLUSIVE, PASSED
-
-EXIT_PASS, EXIT_FAIL, EXIT_INCONCLUSIVE = 0, 1, 3
 
 
 def _entry(req: dict[str, Any], before: str | None) -> dict[str, Any]:
@@ -108,7 +107,7 @@ def decide(report: dict[str, Any], comparison: dict[str, Any] | None) -> dict[st
         return {
             **gate,
             "passed": False,
-            "exit_code": EXIT_INCONCLUSIVE,
+            "exit_code": int(ExitCode.INCONCLUSIVE),
             "reason": "the run is inconclusive: " + report["verdict_reason"],
         }
     if comparison is not None:
@@ -133,5 +132,5 @@ def decide(report: dict[str, Any], comparison: dict[str, Any] | None) -> dict[st
             ok += f"; flaky ones ({', '.join(sorted(forgiven))}) pass with --flaky pass"
     if failing:
         reason = f"{len(failing)} {why}: {', '.join(failing)}"
-        return {**gate, "passed": False, "exit_code": EXIT_FAIL, "reason": reason}
-    return {**gate, "passed": True, "exit_code": EXIT_PASS, "reason": ok}
+        return {**gate, "passed": False, "exit_code": int(ExitCode.NONCONFORMANT), "reason": reason}
+    return {**gate, "passed": True, "exit_code": int(ExitCode.CONFORMANT), "reason": ok}

@@ -27,7 +27,6 @@ from ticonf.client.targets_file import default_label
 from ticonf.core.locations import MANIFEST, RAW_DIR
 
 PROFILES = ("quick", "full")
-EXIT_PREFLIGHT = 3
 PACE_FILE = "pace.bin"
 
 _HEALTH = [

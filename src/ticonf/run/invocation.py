@@ -34,7 +34,7 @@ def suite_command(
     extra: Sequence[str] = (),
 ) -> list[str]:
     """`python -m pytest` over the installed suites, writing records into `report_dir`."""
-    command = [sys.executable, "-m", "pytest", str(SUITES_DIR), "-p", "ticonf.pytest.plugin"]
+    command = [sys.executable, "-m", "pytest", str(SUITES_DIR), "-p", "ticonf.plugin.hooks"]
     command += ["-p", "no:cacheprovider", "--rootdir", str(ROOT_DIR), "-q", "-rN", "--color=no"]
     command += ["--run-id", run_id, "--report-dir", str(report_dir), "--profile", profile]
     command += ["-n", str(workers)] if workers > 1 else ["-p", "no:xdist"]

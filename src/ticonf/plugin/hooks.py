@@ -22,6 +22,7 @@ from ticonf.client.exchanges import Recorder
 from ticonf.client.preflight import PreflightError, preflight
 from ticonf.client.provisioning import DEFAULT_MODEL_TYPE, Provisioner
 from ticonf.core.errors import ConfigError
+from ticonf.core.exit_codes import ExitCode
 from ticonf.core.locations import DRY_RUN_PLAN, PREFLIGHT_ERROR, SUITES_DIR
 from ticonf.run import context
 from ticonf.run.progress import write_collected
@@ -124,7 +125,7 @@ def _is_conformance_run(config: pytest.Config) -> bool:
     for arg in config.args:
         where = arg.split("::", 1)[0]
         if config.option.pyargs and where.split(".")[:2] == ["ticonf", "suites"]:
-            return True  # pytest -p ticonf.pytest.plugin --pyargs ticonf.suites[.scenarios]
+            return True  # pytest -p ticonf.plugin.hooks --pyargs ticonf.suites[.scenarios]
         path = Path(where).resolve()
         if path == SUITES_DIR or SUITES_DIR in path.parents:
             return True
@@ -194,7 +195,7 @@ def _run_preflight(ctx: context.RunContext) -> None:
         ctx.report_dir.mkdir(parents=True, exist_ok=True)
         (ctx.report_dir / PREFLIGHT_ERROR).write_text(str(error) + "\n")
         context.stop_embedded_server()
-        pytest.exit(f"ticonf: {error}", returncode=context.EXIT_PREFLIGHT)
+        pytest.exit(f"ticonf: {error}", returncode=ExitCode.INCONCLUSIVE)
 
 
 @pytest.hookimpl(optionalhook=True)

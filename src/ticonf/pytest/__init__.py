@@ -1,1 +1,0 @@
-"""The pytest front end: ticonf's plugin (options, fixtures, per-test records)."""
