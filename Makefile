@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/ticonf run
 
-## test: lint, then the project's own tests (spec, reference, faults, reports), on 2 workers
+## test: lint, types (mypy), import layers (lint-imports), then the project's own tests on 2 workers
 test: $(STAMP) browser
 	$(BIN)/ruff check src suites tests conftest.py
 	$(BIN)/mypy
