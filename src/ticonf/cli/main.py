@@ -39,6 +39,7 @@ from ticonf.client.config import (
     parse_shard,
     resolve_target,
 )
+from ticonf.client.politeness import DEFAULT_MAX_THROTTLE
 from ticonf.client.preflight import auto_workers
 from ticonf.client.provisioning import DEFAULT_MODEL_TYPE
 from ticonf.client.targets_file import default_label, label_argument
@@ -165,9 +166,9 @@ def _add_run(commands: Any) -> None:
     run.add_argument(
         "--max-throttle",
         type=_positive,
-        default=120.0,
+        default=DEFAULT_MAX_THROTTLE,
         help="seconds a target may keep answering 429 to one request before the run "
-        "stops counting on it (default 120; a 429 itself is never a failure)",
+        f"stops counting on it (default {DEFAULT_MAX_THROTTLE:g}; a 429 itself is never a failure)",
     )
     run.add_argument(
         "--profile", choices=PROFILES, default="quick", help="quick (CI gate) or full (release)"

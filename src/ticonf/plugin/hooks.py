@@ -19,6 +19,7 @@ import pytest
 from ticonf.client.api import ApiClient
 from ticonf.client.config import Target, embedded_target, parse_shard, resolve_target
 from ticonf.client.exchanges import Recorder
+from ticonf.client.politeness import DEFAULT_MAX_THROTTLE
 from ticonf.client.preflight import PreflightError, preflight
 from ticonf.client.provisioning import DEFAULT_MODEL_TYPE, Provisioner
 from ticonf.core.errors import ConfigError
@@ -73,7 +74,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--max-throttle",
         type=float,
-        default=context.DEFAULT_MAX_THROTTLE,
+        default=DEFAULT_MAX_THROTTLE,
         help="seconds a target may keep answering 429 to one request before the test errs",
     )
     group.addoption(
