@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import shlex
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
+
+from ticonf.core.records import ExchangeRecord
 
 REDACTED = "[redacted]"
 TARGET_CREDENTIALS = '"$TICONF_API_KEY:$TICONF_API_SECRET"'
@@ -37,10 +39,22 @@ class Exchange:
     authenticated: bool = True
     curl_user: str | None = None  # the curl -u argument when not the target's own credentials
 
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["curl"] = curl_command(self)
-        return data
+    def to_dict(self) -> ExchangeRecord:
+        """The exchange as the records and the exchange log keep it, with its curl line."""
+        return ExchangeRecord(
+            method=self.method,
+            url=self.url,
+            request_headers=dict(self.request_headers),
+            request_body=self.request_body,
+            status=self.status,
+            response_headers=dict(self.response_headers),
+            response_body=self.response_body,
+            error=self.error,
+            elapsed_ms=self.elapsed_ms,
+            authenticated=self.authenticated,
+            curl_user=self.curl_user,
+            curl=curl_command(self),
+        )
 
 
 def shorten(text: str | None, limit: int = MAX_BODY_CHARS) -> str | None:

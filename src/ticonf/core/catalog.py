@@ -5,14 +5,17 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from ticonf.core.locations import CATALOG_PATH, OPENAPI_PATH, SPEC_DIR
+from ticonf.core.operations import OPERATION_NAMES
+from ticonf.core.records import CatalogEntry
+from ticonf.core.vocabulary import Level
 
-LEVELS = ("MUST", "SHOULD")
-OPERATIONS = ("add", "replace-pairs", "replace", "delete", "all")
+LEVELS = tuple(Level)
+# What a requirement is about: one of the documented operations, or all of them.
+OPERATIONS = (*OPERATION_NAMES, "all")
 SOURCES = ("seed", "api-description", "sdk", "training-guide", "http")
 
 
@@ -27,8 +30,17 @@ class Requirement:
     # Why the level is what it is (spec/requirements.yaml); tests/test_spec.py requires one.
     why: str = ""
 
-    def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+    def to_dict(self) -> CatalogEntry:
+        """Every field, in this order (report.json's requirement entries start with them)."""
+        return CatalogEntry(
+            id=self.id,
+            level=self.level,
+            operation=self.operation,
+            statement=self.statement,
+            source=self.source,
+            ref=self.ref,
+            why=self.why,
+        )
 
 
 class RequirementFailure(AssertionError):

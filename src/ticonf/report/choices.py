@@ -12,6 +12,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from ticonf.core.records import ObservedBehaviour
+
 Values = list[Any]
 
 
@@ -129,7 +131,7 @@ CHOICES: dict[str, tuple[str, Callable[[Values], str]]] = {
 }
 
 
-def observed_choices(observations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def observed_choices(observations: list[ObservedBehaviour]) -> list[dict[str, Any]]:
     """One entry per open point the run observed, in the table's order:
     {"topic", "label", "choice", "observations"} (how many observations it sums up)."""
     by_topic = {topic["topic"]: topic["values"] for topic in observations}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ticonf.report.model import EXPECTED, FAILED, STATUSES
+from ticonf.core.vocabulary import DeviationState, Level, Status
 from ticonf.report.problems import headline
 from ticonf.report.text import one_line
 
@@ -23,16 +23,16 @@ def _listed(lines: list[str], what: str) -> list[str]:
 
 def counts_lines(report: dict[str, Any]) -> list[str]:
     lines = []
-    for level in ("MUST", "SHOULD"):
+    for level in Level:
         row = report["counts"][level]
-        figures = ", ".join(f"{row[s]} {s}" for s in STATUSES if row[s])
+        figures = ", ".join(f"{row[s]} {s}" for s in Status if row[s])
         lines.append(f"  {level:6} {figures or 'none'}")
     return lines
 
 
 def requirement_lines(report: dict[str, Any]) -> list[str]:
-    failed = [r for r in report["requirements"] if r["status"] == FAILED]
-    known = [r for r in report["requirements"] if r["status"] == EXPECTED]
+    failed = [r for r in report["requirements"] if r["status"] == Status.FAILED]
+    known = [r for r in report["requirements"] if r["status"] == Status.EXPECTED_FAILURE]
     lines = _listed(
         [f"  FAILED {r['id']} {r['level']}: {one_line(r['statement'], 100)}" for r in failed],
         "failing requirements",
@@ -47,7 +47,7 @@ def requirement_lines(report: dict[str, Any]) -> list[str]:
     passing = [
         r["id"]
         for r in report["requirements"]
-        if (r.get("expected_failure") or {}).get("state") == "now-passing"
+        if (r.get("expected_failure") or {}).get("state") == DeviationState.NOW_PASSING
     ]
     if passing:
         lines.append(

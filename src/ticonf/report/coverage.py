@@ -20,14 +20,8 @@ from urllib.parse import parse_qsl, urlsplit
 import yaml
 
 from ticonf.core.catalog import OPENAPI_PATH
+from ticonf.core.operations import OPERATIONS
 from ticonf.report.problems import operation_of
-
-OPERATIONS = {
-    ("post", "/models/{modelId}/training-images"): "add",
-    ("put", "/models/{modelId}/training-images/pairs"): "replace-pairs",
-    ("put", "/models/{modelId}/training-images/{trainingImageId}"): "replace",
-    ("delete", "/models/{modelId}/training-images/{trainingImageId}"): "delete",
-}
 
 
 def _resolve(spec: dict[str, Any], node: Any) -> Any:
@@ -41,8 +35,8 @@ def documented() -> dict[str, dict[str, Any]]:
     """Per operation: query parameters, body fields, enum values and response codes."""
     spec = yaml.safe_load(OPENAPI_PATH.read_text(encoding="utf-8"))
     surface = {}
-    for (method, path), operation in OPERATIONS.items():
-        entry = spec["paths"][path][method]
+    for operation in OPERATIONS:
+        entry = spec["paths"][operation.path][operation.method.lower()]
         parameters = [_resolve(spec, p) for p in entry.get("parameters", [])]
         enums = {
             p["name"]: list(p.get("schema", {}).get("enum", []))
@@ -55,7 +49,7 @@ def documented() -> dict[str, dict[str, Any]]:
             schema = _resolve(spec, schema.get("items"))
         properties = (schema or {}).get("properties", {}) if isinstance(schema, dict) else {}
         enums |= {name: list(p["enum"]) for name, p in properties.items() if p.get("enum")}
-        surface[operation] = {
+        surface[operation.name] = {
             "parameters": [p["name"] for p in parameters if p.get("in") == "query"],
             "body_fields": list(properties),
             "enums": enums,

@@ -11,44 +11,53 @@ from __future__ import annotations
 from typing import Any
 
 from ticonf.core.exit_codes import ExitCode
-from ticonf.report.model import EXPECTED, FAILED, INCONCLUSIVE, PASSED
+from ticonf.core.records import Change, Comparison, Gate, RequirementResult
+from ticonf.core.vocabulary import FAILING, Confirmation, DeviationState, Level, Status, Verdict
 
 
-def _entry(req: dict[str, Any], before: str | None) -> dict[str, Any]:
-    return {
-        "id": req["id"],
-        "level": req["level"],
-        "statement": req["statement"],
-        "before": before,
-        "now": req["status"],
-    }
+def _entry(req: RequirementResult, before: str | None) -> Change:
+    return Change(
+        id=req["id"],
+        level=req["level"],
+        statement=req["statement"],
+        before=before,
+        now=req["status"],
+    )
 
 
-def compare(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    """How the requirements of `new` moved since `old` (two report.json documents)."""
+def _moves(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Change]]:
+    """The requirements of `new` by how their status moved since `old`."""
     before = {r["id"]: r["status"] for r in old["requirements"]}
-    groups: dict[str, list[dict[str, Any]]] = {
+    groups: dict[str, list[Change]] = {
         "regressions": [],
         "newly_passing": [],
         "still_failing": [],
         "other_changes": [],
     }
-    for req in new["requirements"]:
-        was, now = before.get(req["id"]), req["status"]
-        if was == PASSED and now == FAILED:
-            groups["regressions"].append(_entry(req, was))
-        elif now == PASSED and was != PASSED:
-            groups["newly_passing"].append(_entry(req, was))
-        elif now in (FAILED, EXPECTED) and was in (FAILED, EXPECTED):
-            groups["still_failing"].append(_entry(req, was))
+    requirement: RequirementResult
+    for requirement in new["requirements"]:
+        was, now = before.get(requirement["id"]), requirement["status"]
+        if was == Status.PASSED and now == Status.FAILED:
+            groups["regressions"].append(_entry(requirement, was))
+        elif now == Status.PASSED and was != Status.PASSED:
+            groups["newly_passing"].append(_entry(requirement, was))
+        elif now in FAILING and was in FAILING:
+            groups["still_failing"].append(_entry(requirement, was))
         elif now != was:
-            groups["other_changes"].append(_entry(req, was))
+            groups["other_changes"].append(_entry(requirement, was))
+    return groups
+
+
+def compare(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """How the requirements of `new` moved since `old` (two report.json documents): a
+    records.Comparison, typed as one when report/matrix.py's `transition` says so too."""
+    before = {r["id"] for r in old["requirements"]}
     current = {r["id"] for r in new["requirements"]}
     return {
         "baseline": _identity(old),
         "warnings": _mismatches(old, new),
-        **groups,
-        "removed": sorted(set(before) - current),
+        **_moves(old, new),
+        "removed": sorted(before - current),
     }
 
 
@@ -73,7 +82,7 @@ def _mismatches(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
 
 
 def _known_deviations(report: dict[str, Any]) -> dict[str, list[str]]:
-    states: dict[str, list[str]] = {"still-failing": [], "now-passing": [], "unchecked": []}
+    states: dict[str, list[str]] = {state: [] for state in DeviationState}
     for req in report["requirements"]:
         if req.get("expected_failure"):
             states[req["expected_failure"]["state"]].append(req["id"])
@@ -95,21 +104,32 @@ def flaky_only(report: dict[str, Any]) -> set[str]:
     return {
         req
         for req in involved
-        if all(p["confirmation"]["status"] == "flaky" for p in problems if req in p["requirements"])
+        if all(
+            p["confirmation"]["status"] == Confirmation.FLAKY
+            for p in problems
+            if req in p["requirements"]
+        )
     }
 
 
-def decide(report: dict[str, Any], comparison: dict[str, Any] | None) -> dict[str, Any]:
+def _gate(
+    comparison: Comparison | None, deviations: dict[str, list[str]], code: ExitCode, reason: str
+) -> Gate:
+    return Gate(
+        mode="baseline" if comparison else "verdict",
+        known_deviations=deviations,
+        passed=code == ExitCode.CONFORMANT,
+        exit_code=int(code),
+        reason=reason,
+    )
+
+
+def decide(report: dict[str, Any], comparison: Comparison | None) -> Gate:
     """The `gate` section of report.json: passed or not, the exit code, and why."""
     deviations = _known_deviations(report)
-    gate = {"mode": "baseline" if comparison else "verdict", "known_deviations": deviations}
-    if report["verdict"] == INCONCLUSIVE:
-        return {
-            **gate,
-            "passed": False,
-            "exit_code": int(ExitCode.INCONCLUSIVE),
-            "reason": "the run is inconclusive: " + report["verdict_reason"],
-        }
+    if report["verdict"] == Verdict.INCONCLUSIVE:
+        reason = "the run is inconclusive: " + report["verdict_reason"]
+        return _gate(comparison, deviations, ExitCode.INCONCLUSIVE, reason)
     if comparison is not None:
         failing = [r["id"] for r in comparison["regressions"]]
         why = "requirement(s) passed in the baseline and fail now"
@@ -120,7 +140,7 @@ def decide(report: dict[str, Any], comparison: dict[str, Any] | None) -> dict[st
         failing = [
             r["id"]
             for r in report["requirements"]
-            if r["level"] == "MUST" and r["status"] == FAILED and r["id"] not in forgiven
+            if r["level"] == Level.MUST and r["status"] == Status.FAILED and r["id"] not in forgiven
         ]
         why = "MUST requirement(s) failed"
         ok = (
@@ -132,5 +152,5 @@ def decide(report: dict[str, Any], comparison: dict[str, Any] | None) -> dict[st
             ok += f"; flaky ones ({', '.join(sorted(forgiven))}) pass with --flaky pass"
     if failing:
         reason = f"{len(failing)} {why}: {', '.join(failing)}"
-        return {**gate, "passed": False, "exit_code": int(ExitCode.NONCONFORMANT), "reason": reason}
-    return {**gate, "passed": True, "exit_code": int(ExitCode.CONFORMANT), "reason": ok}
+        return _gate(comparison, deviations, ExitCode.NONCONFORMANT, reason)
+    return _gate(comparison, deviations, ExitCode.CONFORMANT, ok)

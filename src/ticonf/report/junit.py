@@ -11,7 +11,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from ticonf.report.model import ERROR, EXPECTED, FAILED, SKIPPED, UNTESTED
+from ticonf.core.vocabulary import Status
 from ticonf.report.text import clean, one_line, reason
 
 
@@ -41,23 +41,23 @@ def _case(suite: ET.Element, req: dict[str, Any]) -> ET.Element:
 def _outcome(case: ET.Element, req: dict[str, Any]) -> str:
     """Fill `case` for the requirement's status; returns the JUnit category it falls in."""
     status = req["status"]
-    if status == FAILED:
+    if status == Status.FAILED:
         node = ET.SubElement(
             case, "failure", message=one_line(reason(req["failures"][0]["message"]), 500)
         )
         node.text = "\n\n".join(_evidence(f) for f in req["failures"])
         return "failures"
-    if status == EXPECTED:
+    if status == Status.EXPECTED_FAILURE:
         why = req["expected_failure"]["reason"]
         ET.SubElement(case, "skipped", message=one_line(f"known deviation: {why}", 500))
         ET.SubElement(case, "system-out").text = "\n\n".join(_evidence(f) for f in req["failures"])
         return "skipped"
-    if status == ERROR:
+    if status == Status.ERROR:
         first = req["errors"][0]["message"] if req["errors"] else "the run could not check it"
         node = ET.SubElement(case, "error", message=one_line(first, 500))
         node.text = clean("\n\n".join(f"{e['test']}\n{e['message']}" for e in req["errors"]))
         return "errors"
-    if status in (SKIPPED, UNTESTED):
+    if status in (Status.SKIPPED, Status.UNTESTED):
         ET.SubElement(case, "skipped", message=f"{status}: no test of this run completed a check")
         return "skipped"
     return "passed"

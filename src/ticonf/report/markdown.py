@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ticonf.report.model import EXPECTED, FAILED, STATUSES
+from ticonf.core.vocabulary import DeviationState, Level, Status
 from ticonf.report.problems import headline
 from ticonf.report.text import one_line, reason
 
@@ -31,9 +31,9 @@ def _bounded(lines: list[str]) -> list[str]:
 
 
 def _counts(report: dict[str, Any]) -> list[str]:
-    shown = [s for s in STATUSES if report["counts"]["total"][s]]
+    shown = [s for s in Status if report["counts"]["total"][s]]
     lines = ["| level | " + " | ".join(shown) + " |", "|---" * (len(shown) + 1) + "|"]
-    for level in ("MUST", "SHOULD"):
+    for level in Level:
         figures = " | ".join(str(report["counts"][level][s]) for s in shown)
         lines.append(f"| {level} | {figures} |")
     return lines
@@ -41,7 +41,10 @@ def _counts(report: dict[str, Any]) -> list[str]:
 
 def _failing(report: dict[str, Any]) -> list[str]:
     lines = []
-    for status, title in ((FAILED, "Failing requirements"), (EXPECTED, "Known deviations")):
+    for status, title in (
+        (Status.FAILED, "Failing requirements"),
+        (Status.EXPECTED_FAILURE, "Known deviations"),
+    ):
         reqs = [r for r in report["requirements"] if r["status"] == status]
         if reqs:
             lines += ["", f"### {title} ({len(reqs)})", ""]
@@ -49,7 +52,7 @@ def _failing(report: dict[str, Any]) -> list[str]:
     passing = [
         r["id"]
         for r in report["requirements"]
-        if (r.get("expected_failure") or {}).get("state") == "now-passing"
+        if (r.get("expected_failure") or {}).get("state") == DeviationState.NOW_PASSING
     ]
     if passing:
         lines += [

@@ -14,6 +14,7 @@ from typing import Any
 from ticonf.client.cleanup import read_manifest
 from ticonf.core.errors import ConfigError
 from ticonf.core.locations import RAW_DIR, REPORT_JSON
+from ticonf.core.vocabulary import Verdict
 from ticonf.report import assemble, render_all
 from ticonf.report.inputs import ReportInputError, load_report
 from ticonf.report.model import read_records
@@ -58,7 +59,7 @@ def shard_problems(shard_dirs: list[Path]) -> list[dict[str, str]]:
         except ReportInputError as error:
             problems.append({"test": "", "message": str(error)})
             continue
-        if report["verdict"] == "inconclusive":
+        if report["verdict"] == Verdict.INCONCLUSIVE:
             reason = f"shard {index} was inconclusive: {report['verdict_reason']}"
             problems.append({"test": "", "message": reason})
     return problems

@@ -27,15 +27,28 @@ from pathlib import Path
 from typing import Any
 
 from ticonf import __version__
-from ticonf.core.catalog import CATALOG_PATH, LEVELS, OPENAPI_PATH, Requirement, load_catalog
+from ticonf.core.catalog import CATALOG_PATH, OPENAPI_PATH, Requirement, load_catalog
+from ticonf.core.records import (
+    Counts,
+    Failure,
+    KnownDeviation,
+    ObservedBehaviour,
+    ObservedBy,
+    RequirementResult,
+    RunError,
+    SeenValue,
+    SessionProblem,
+    TestedBy,
+)
+from ticonf.core.vocabulary import FAILING, DeviationState, ErrorKind, Level, Status, Verdict
 from ticonf.report.choices import observed_choices
 
 FORMAT_VERSION = 1
-CONFORMANT, NONCONFORMANT, INCONCLUSIVE = "conformant", "nonconformant", "inconclusive"
-PASSED, FAILED, EXPECTED = "passed", "failed", "expected-failure"
-ERROR, SKIPPED, UNTESTED = "error", "skipped", "untested"
-STATUSES = (PASSED, FAILED, EXPECTED, ERROR, SKIPPED, UNTESTED)
-FAILING = (FAILED, EXPECTED)
+STATUSES = tuple(Status)
+# Names html.py and matrix.py still import from here; core.vocabulary defines them.
+FAILED, EXPECTED = Status.FAILED, Status.EXPECTED_FAILURE
+NONCONFORMANT, INCONCLUSIVE = Verdict.NONCONFORMANT, Verdict.INCONCLUSIVE
+__all__ = ["EXPECTED", "FAILED", "FAILING", "INCONCLUSIVE", "NONCONFORMANT", "STATUSES"]
 
 Record = dict[str, Any]
 
@@ -58,8 +71,8 @@ def _parse(line: str, where: str) -> Record:
         return {
             "nodeid": where,
             "requirements": [],
-            "outcome": ERROR,
-            "kind": "suite",
+            "outcome": Status.ERROR,
+            "kind": ErrorKind.SUITE,
             "message": message,
         }
 
@@ -86,34 +99,47 @@ def _checked_by(requirement_id: str, records: list[Record]) -> list[Record]:
 
 
 def _proves_failure(requirement_id: str, record: Record) -> bool:
-    return record["outcome"] == FAILED and requirement_id in record.get("failed_requirements", [])
+    return record["outcome"] == Status.FAILED and requirement_id in record.get(
+        "failed_requirements", []
+    )
 
 
-def requirement_status(requirement_id: str, records: list[Record], expected: bool = False) -> str:
+def requirement_status(
+    requirement_id: str, records: list[Record], expected: bool = False
+) -> Status:
     """The status of one requirement given every record of the run (see the module doc)."""
     if any(_proves_failure(requirement_id, r) for r in records):
-        return EXPECTED if expected else FAILED
+        return Status.EXPECTED_FAILURE if expected else Status.FAILED
     checked = _checked_by(requirement_id, records)
-    if any(r["outcome"] == ERROR for r in checked):
-        return ERROR
-    if any(r["outcome"] == PASSED for r in checked):
-        return PASSED
-    if checked and all(r["outcome"] == SKIPPED for r in checked):
-        return SKIPPED
-    return UNTESTED
+    if any(r["outcome"] == Status.ERROR for r in checked):
+        return Status.ERROR
+    if any(r["outcome"] == Status.PASSED for r in checked):
+        return Status.PASSED
+    if checked and all(r["outcome"] == Status.SKIPPED for r in checked):
+        return Status.SKIPPED
+    return Status.UNTESTED
 
 
-def _failure(record: Record) -> dict[str, Any]:
-    return {
-        "test": record["nodeid"],
-        "message": record.get("message", ""),
-        "exchanges": record.get("exchanges", []),
-    }
+def _failure(record: Record) -> Failure:
+    return Failure(
+        test=record["nodeid"],
+        message=record.get("message", ""),
+        exchanges=record.get("exchanges", []),
+    )
+
+
+def _run_error(record: Record) -> RunError:
+    """A test's error (never a failure: that is the server's) as a run error."""
+    return RunError(
+        test=record["nodeid"],
+        kind=record.get("kind") or ErrorKind.SUITE,
+        message=record.get("message", ""),
+    )
 
 
 def requirement_result(
     req: Requirement, records: list[Record], deviations: dict[str, str]
-) -> dict[str, Any]:
+) -> RequirementResult:
     """One entry of `requirements` in report.json."""
     checked = _checked_by(req.id, records)
     status = requirement_status(req.id, records, expected=req.id in deviations)
@@ -121,17 +147,13 @@ def requirement_result(
         **req.to_dict(),
         "status": status,
         "tests": [
-            {"test": r["nodeid"], "outcome": r["outcome"], "duration_s": r.get("duration", 0.0)}
+            TestedBy(test=r["nodeid"], outcome=r["outcome"], duration_s=r.get("duration", 0.0))
             for r in checked
         ],
         "failures": [_failure(r) for r in records if _proves_failure(req.id, r)],
-        "errors": [
-            {"test": r["nodeid"], "kind": r.get("kind") or "suite", "message": r.get("message", "")}
-            for r in checked
-            if r["outcome"] == ERROR
-        ],
+        "errors": [_run_error(r) for r in checked if r["outcome"] == Status.ERROR],
         "observations": [
-            {"test": r["nodeid"], "topic": o["topic"], "value": o["value"]}
+            ObservedBy(test=r["nodeid"], topic=o["topic"], value=o["value"])
             for r in checked
             for o in r.get("observations", [])
         ],
@@ -139,25 +161,30 @@ def requirement_result(
     }
 
 
-def _deviation(requirement_id: str, status: str, deviations: dict[str, str]) -> Any:
+def _deviation(
+    requirement_id: str, status: str, deviations: dict[str, str]
+) -> KnownDeviation | None:
     """A known deviation and what became of it: still failing, now passing, or unchecked."""
     if requirement_id not in deviations:
         return None
-    state = {EXPECTED: "still-failing", PASSED: "now-passing"}.get(status, "unchecked")
-    return {"reason": deviations[requirement_id], "state": state}
+    if status == Status.EXPECTED_FAILURE:
+        state = DeviationState.STILL_FAILING
+    elif status == Status.PASSED:
+        state = DeviationState.NOW_PASSING
+    else:
+        state = DeviationState.UNCHECKED
+    return KnownDeviation(reason=deviations[requirement_id], state=state)
 
 
 # -- the run as a whole --------------------------------------------------------------------
 
 
-def run_errors(records: list[Record], catalog: Iterable[str], session: dict[str, Any]) -> list:
+def run_errors(
+    records: list[Record], catalog: Iterable[str], session: dict[str, Any]
+) -> list[RunError]:
     """Everything that makes the run itself unreliable, whatever the server did."""
     known = set(catalog)
-    errors = [
-        {"test": r["nodeid"], "kind": r.get("kind") or "suite", "message": r.get("message", "")}
-        for r in records
-        if r["outcome"] == ERROR
-    ]
+    errors = [_run_error(r) for r in records if r["outcome"] == Status.ERROR]
     errors += _suite_mistakes(records, known)
     errors += _duplicates(records)
     errors += _session_errors(records, session)
@@ -172,85 +199,94 @@ SESSION_EXIT = {
 }
 
 
-def _session_errors(records: list[Record], session: dict[str, Any]) -> list[dict[str, str]]:
+def _session_errors(records: list[Record], session: dict[str, Any]) -> list[RunError]:
     """What pytest saw go wrong outside any record: crashed workers, collection errors."""
     recorded = {r["nodeid"] for r in records}
+    problems: list[SessionProblem] = session.get("problems", [])
     errors = [
-        {"test": p["test"], "kind": "suite", "message": p.get("message", "")[:4000]}
-        for p in session.get("problems", [])
+        RunError(test=p["test"], kind=ErrorKind.SUITE, message=p.get("message", "")[:4000])
+        for p in problems
         if p["test"] not in recorded
     ]
     status = session.get("exit_status")
     if status in SESSION_EXIT:
-        errors.append({"test": "", "kind": "session", "message": SESSION_EXIT[status]})
+        errors.append(RunError(test="", kind=ErrorKind.SESSION, message=SESSION_EXIT[status]))
     return errors + list(session.get("errors", []))
 
 
-def _suite_mistakes(records: list[Record], known: set[str]) -> list[dict[str, str]]:
+def _suite_mistakes(records: list[Record], known: set[str]) -> list[RunError]:
     """A failure that names no known requirement would vanish from the report: say so."""
     mistakes = []
     for r in records:
         unknown = sorted({*r.get("requirements", []), *r.get("failed_requirements", [])} - known)
         if unknown:
             message = f"the test names requirements that are not in the catalog: {unknown}"
-            mistakes.append({"test": r["nodeid"], "kind": "suite", "message": message})
-        elif r["outcome"] == FAILED and not r.get("failed_requirements"):
+            mistakes.append(RunError(test=r["nodeid"], kind=ErrorKind.SUITE, message=message))
+        elif r["outcome"] == Status.FAILED and not r.get("failed_requirements"):
             message = "the test failed but names no requirement: " + r.get("message", "")[:300]
-            mistakes.append({"test": r["nodeid"], "kind": "suite", "message": message})
+            mistakes.append(RunError(test=r["nodeid"], kind=ErrorKind.SUITE, message=message))
     return mistakes
 
 
-def _duplicates(records: list[Record]) -> list[dict[str, str]]:
+def _duplicates(records: list[Record]) -> list[RunError]:
     counts = Counter(r["nodeid"] for r in records)
     twice = sorted(nodeid for nodeid, count in counts.items() if count > 1)
     return [
-        {
-            "test": nodeid,
-            "kind": "suite",
-            "message": "more than one record for this test: "
+        RunError(
+            test=nodeid,
+            kind=ErrorKind.SUITE,
+            message="more than one record for this test: "
             "the report directory holds records of an earlier run; use an empty --report-dir",
-        }
+        )
         for nodeid in twice
     ]
 
 
-def verdict_of(requirements: list[dict[str, Any]], errors: list[Any]) -> tuple[str, str]:
+def verdict_of(
+    requirements: list[RequirementResult], errors: list[RunError]
+) -> tuple[Verdict, str]:
     """The verdict and the one sentence that explains it."""
     if errors:
-        return INCONCLUSIVE, f"the run had {len(errors)} error(s) of its own, so no verdict"
-    failed = [r["id"] for r in requirements if r["level"] == "MUST" and r["status"] in FAILING]
+        return Verdict.INCONCLUSIVE, f"the run had {len(errors)} error(s) of its own, so no verdict"
+    must = [r for r in requirements if r["level"] == Level.MUST]
+    failed = [r["id"] for r in must if r["status"] in FAILING]
     if failed:
-        return NONCONFORMANT, f"{len(failed)} MUST requirement(s) failed: {', '.join(failed)}"
-    checked = sum(1 for r in requirements if r["level"] == "MUST" and r["status"] == PASSED)
+        return (
+            Verdict.NONCONFORMANT,
+            f"{len(failed)} MUST requirement(s) failed: {', '.join(failed)}",
+        )
+    checked = sum(1 for r in must if r["status"] == Status.PASSED)
     if not checked:
-        return INCONCLUSIVE, "no MUST requirement was checked"
-    total = sum(1 for r in requirements if r["level"] == "MUST")
-    return CONFORMANT, f"no MUST requirement failed ({checked} of {total} checked and passed)"
+        return Verdict.INCONCLUSIVE, "no MUST requirement was checked"
+    return (
+        Verdict.CONFORMANT,
+        f"no MUST requirement failed ({checked} of {len(must)} checked and passed)",
+    )
 
 
-def counts(requirements: list[dict[str, Any]]) -> dict[str, dict[str, int]]:
+def counts(requirements: list[RequirementResult]) -> Counts:
     """Requirements by level and status, every status present (zeros included)."""
-    table = {level: dict.fromkeys(STATUSES, 0) for level in (*LEVELS, "total")}
+    table: Counts = {level: dict.fromkeys(Status, 0) for level in (*Level, "total")}
     for req in requirements:
         table[req["level"]][req["status"]] += 1
         table["total"][req["status"]] += 1
     return table
 
 
-def observed_behaviours(records: list[Record]) -> list[dict[str, Any]]:
+def observed_behaviours(records: list[Record]) -> list[ObservedBehaviour]:
     """Every observed behaviour by topic: each distinct value, how often and where."""
-    topics: dict[str, dict[str, dict[str, Any]]] = {}
+    topics: dict[str, dict[str, SeenValue]] = {}
     for r in records:
         for obs in r.get("observations", []):
             key = json.dumps(obs["value"], sort_keys=True)
             seen = topics.setdefault(obs["topic"], {}).setdefault(
-                key, {"value": obs["value"], "count": 0, "tests": []}
+                key, SeenValue(value=obs["value"], count=0, tests=[])
             )
             seen["count"] += 1
             if r["nodeid"] not in seen["tests"]:
                 seen["tests"].append(r["nodeid"])
     return [
-        {"topic": topic, "values": sorted(values.values(), key=lambda v: -v["count"])}
+        ObservedBehaviour(topic=topic, values=sorted(values.values(), key=lambda v: -v["count"]))
         for topic, values in sorted(topics.items())
     ]
 

@@ -21,18 +21,18 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from ticonf.core.operations import OPERATION_NAMES, OPERATIONS, operation_called
+from ticonf.core.vocabulary import Confirmation, Level, Status
 from ticonf.report.text import one_line, reason
 
 DOCUMENTED_STATUSES = (200, 400, 401, 403, 404, 409, 413, 422, 429)
-OPERATION_NAMES = {
-    "add": "Add an image",
-    "replace-pairs": "Replace all pairs",
-    "replace": "Replace one image",
-    "delete": "Delete one image",
+# How a problem's title names an operation: the four documented ones, reading the model
+# (a fixture the tests call), anything else.
+TITLES = {
+    **{operation.name: operation.title for operation in OPERATIONS},
     "read-model": "Get the model",
     "other": "A request",
 }
-OPERATIONS = ("add", "replace-pairs", "replace", "delete")
 
 # The rules of normalized_body, in order, as POSIX extended regular expressions: the shell
 # scripts apply the very same ones with `sed -E` (report/scripts.py).
@@ -66,17 +66,12 @@ def path_of(url: str) -> str:
 
 def operation_of(exchange: dict[str, Any]) -> str:
     """Which documented operation an exchange called ('read-model', 'other' for the rest)."""
-    parts = [p for p in path_of(exchange.get("url", "")).split("/") if p]
+    path = path_of(exchange.get("url", ""))
     method = exchange.get("method", "").upper()
-    if len(parts) >= 3 and parts[0] == "models" and parts[2] == "training-images":
-        if len(parts) == 3 and method == "POST":
-            return "add"
-        if len(parts) == 4 and parts[3] == "pairs" and method == "PUT":
-            return "replace-pairs"
-        if len(parts) == 4 and method == "PUT":
-            return "replace"
-        if len(parts) == 4 and method == "DELETE":
-            return "delete"
+    called = operation_called(method, path)
+    if called is not None:
+        return called.name
+    parts = [p for p in path.split("/") if p]
     if len(parts) == 2 and parts[0] == "models" and method == "GET":
         return "read-model"
     return "other"
@@ -204,10 +199,10 @@ def action_of(message: str) -> str:
 
 def _title(key: tuple[str, ...], example: dict[str, Any], oracle: dict[str, Any] | None) -> str:
     if key[0] == "media":
-        operation = OPERATION_NAMES.get(key[1], key[1])
+        operation = TITLES.get(key[1], key[1])
         return f"{operation} answers with Content-Type {key[2]}, expected application/json"
     if key[0] == "status" and oracle:
-        operation = OPERATION_NAMES.get(key[1], key[1])
+        operation = TITLES.get(key[1], key[1])
         title = f"{operation} answers {key[2]}, expected {oracle['expected']}"
         action = action_of(example.get("message", ""))
         if int(key[2]) >= 500 or not action or "Undocumented status" in action:
@@ -256,7 +251,7 @@ def proof_index(exchanges: list[dict[str, Any]], message: str) -> int:
             return index
     if status is not None:  # the last call of a documented operation with that status
         same = [i for i in candidates if exchanges[i].get("status") == status]
-        documented = [i for i in same if operation_of(exchanges[i]) in OPERATIONS]
+        documented = [i for i in same if operation_of(exchanges[i]) in OPERATION_NAMES]
         if documented or same:
             return (documented or same)[0]
     if not _ABOUT_AUTH.search(message):  # trailing auth probes of the schema half prove nothing
@@ -279,7 +274,7 @@ def failures_of(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     sequence cut at the exchange that proves it."""
     failures = []
     for r in records:
-        if r.get("outcome") != "failed":
+        if r.get("outcome") != Status.FAILED:
             continue
         message = r.get("message", "")
         sequence = r.get("sequence") or r.get("exchanges") or []
@@ -319,7 +314,7 @@ def group_problems(
                 if example["exchanges"]
                 else "other",
                 "requirements": requirements,
-                "levels": sorted({levels.get(r, "MUST") for r in requirements}),
+                "levels": sorted({levels.get(r, Level.MUST) for r in requirements}),
                 "known_deviation": bool(deviations)
                 and all(r in (deviations or {}) for r in requirements),
                 "tests": [failure["test"] for failure, _ in members],
@@ -333,7 +328,7 @@ def group_problems(
                 },
                 "oracle": oracle,
                 "confirmation": {
-                    "status": "not-replayed",
+                    "status": Confirmation.NOT_REPLAYED,
                     "attempts": 0,
                     "reproduced": 0,
                     "note": "no replay was run",
@@ -341,7 +336,9 @@ def group_problems(
                 "script": None,
             }
         )
-    problems.sort(key=lambda p: ("MUST" not in p["levels"], -len(p["requirements"]), p["title"]))
+    problems.sort(
+        key=lambda p: (Level.MUST not in p["levels"], -len(p["requirements"]), p["title"])
+    )
     for number, problem in enumerate(problems, start=1):
         problem["id"] = f"P{number}"
     return [{"id": p.pop("id"), **p} for p in problems]

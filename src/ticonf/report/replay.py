@@ -39,11 +39,12 @@ from ticonf.client.exchanges import Recorder, body_text
 from ticonf.client.politeness import Politeness
 from ticonf.client.provisioning import DEFAULT_MODEL_TYPE, Ledger, remove_all
 from ticonf.client.samples import png_base64, png_data_url
+from ticonf.core.operations import ADD
+from ticonf.core.vocabulary import Confirmation
 from ticonf.report.problems import is_stateful, media_type, path_of, still_failing
 from ticonf.report.scrub import REDACTED
 
 DEFAULT_ATTEMPTS = 3
-CONFIRMED, FLAKY, NOT_REPLAYED = "confirmed", "flaky", "not-replayed"
 FLAKY_POLICIES = ("fail", "pass")
 DEFAULT_FLAKY_POLICY = "fail"
 LEDGER_NAME = "resources-replay.ndjson"
@@ -104,7 +105,7 @@ def _created_kind(exchange: dict[str, Any]) -> str | None:
         return "model"
     if method == "POST" and path.rstrip("/") == "/assets":
         return "asset"
-    if method == "POST" and path.endswith("/training-images"):
+    if ADD.matches(method, path):
         return "image"
     return None
 
@@ -211,7 +212,7 @@ def _prologue(
         else:
             if parent is None:
                 raise NotReplayable(f"image {value} was made before the record starts")
-            path = f"/models/{namer.variable(parent)}/training-images"
+            path = ADD.path_for(namer.variable(parent))
             body = {"data": png_data_url(number), "name": f"ticonf-{run_id}-replay-image.png"}
         steps.append(
             Step(
@@ -481,14 +482,19 @@ def confirm(
     try:
         plan = plan_of(problem, run, report_dir / "raw", settings)
     except NotReplayable as why:
-        return {"status": NOT_REPLAYED, "attempts": 0, "reproduced": 0, "note": str(why)}
+        return {
+            "status": Confirmation.NOT_REPLAYED,
+            "attempts": 0,
+            "reproduced": 0,
+            "note": str(why),
+        }
     ledger = Ledger(report_dir / "raw" / LEDGER_NAME)
     results = [
         run_plan(plan, target, ledger, timeout=timeout, politeness=politeness)
         for _ in range(attempts)
     ]
     reproduced = sum(1 for r in results if r.reproduced)
-    status = CONFIRMED if reproduced == attempts else FLAKY
+    status = Confirmation.CONFIRMED if reproduced == attempts else Confirmation.FLAKY
     notes = sorted(
         {re.sub(r"@ID([0-9]+)@", r"{id\1}", r.note) for r in results if not r.reproduced}
     )

@@ -10,13 +10,16 @@ from dataclasses import dataclass
 
 import httpx
 
-PASSED, FAILED, ERROR, SKIPPED = "passed", "failed", "error", "skipped"
+from ticonf.core.vocabulary import ErrorKind, Status
+
+# Names plugin/hooks.py and schema/stateful.py still import from here.
+PASSED, FAILED, ERROR, SKIPPED = Status.PASSED, Status.FAILED, Status.ERROR, Status.SKIPPED
 
 
 @dataclass(frozen=True)
 class Classified:
-    outcome: str
-    kind: str  # "conformance", "network", "suite", or "" when passed or skipped
+    outcome: Status  # FAILED (the server's fault) or ERROR (the run's)
+    kind: ErrorKind
     message: str
     requirements: tuple[str, ...] | None  # the failed requirements, None when not named
 
@@ -68,10 +71,10 @@ def classify(error: BaseException) -> Classified:
     leaves = _leaves(error)
     message = "; ".join(f"{type(e).__name__}: {e}".strip() for e in leaves)[:4000]
     if any(_is_network(leaf) for leaf in leaves):
-        return Classified(ERROR, "network", message, None)
+        return Classified(Status.ERROR, ErrorKind.NETWORK, message, None)
     if all(_is_failure(leaf) for leaf in leaves):
-        return Classified(FAILED, "conformance", message, named_requirements(error))
-    return Classified(ERROR, "suite", message, None)
+        return Classified(Status.FAILED, ErrorKind.CONFORMANCE, message, named_requirements(error))
+    return Classified(Status.ERROR, ErrorKind.SUITE, message, None)
 
 
 def _is_failure(error: BaseException) -> bool:

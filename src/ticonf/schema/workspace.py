@@ -16,11 +16,11 @@ from typing import Any
 
 from ticonf.client.provisioning import Provisioner
 from ticonf.client.samples import png_data_url
+from ticonf.core import operations
 
-ADD = ("POST", "/models/{modelId}/training-images")
-PAIRS = ("PUT", "/models/{modelId}/training-images/pairs")
-REPLACE = ("PUT", "/models/{modelId}/training-images/{trainingImageId}")
-DELETE = ("DELETE", "/models/{modelId}/training-images/{trainingImageId}")
+# The operations as operation_key() gives them: (method, path template).
+ADD, PAIRS = operations.ADD.route, operations.REPLACE_PAIRS.route
+REPLACE, DELETE = operations.REPLACE.route, operations.DELETE.route
 
 IMAGE_FIELDS = ("data", "name", "assetId", "assetIds", "preset")
 PAIR_FIELDS = ("sourceId", "targetId", "instruction")
