@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ticonf.core.errors import ConfigError
+from ticonf.core.registry import Registry
 from ticonf.reference.service import ReferenceService
 from ticonf.reference.variants import compose
 
@@ -22,31 +22,22 @@ class Fault:
     service_class: type[ReferenceService]
 
 
-CATALOG: dict[str, Fault] = {}
+CATALOG: Registry[Fault] = Registry("fault", "`ticonf faults` lists the catalog")
 
 
 def fault(name: str, summary: str, *violates: str):
     """Register the decorated service subclass as the fault `name`."""
-
-    def register(cls: type[ReferenceService]) -> type[ReferenceService]:
-        if name in CATALOG:
-            raise ValueError(f"fault {name!r} is registered twice")
-        CATALOG[name] = Fault(name, summary, tuple(violates), cls)
-        return cls
-
-    return register
+    return CATALOG.register(name, lambda cls: Fault(name, summary, violates, cls))
 
 
 def get_fault(name: str) -> Fault:
     _load()
-    if name not in CATALOG:
-        raise ConfigError(f"unknown fault {name!r}; `ticonf faults` lists the catalog")
-    return CATALOG[name]
+    return CATALOG.lookup(name)
 
 
 def all_faults() -> list[Fault]:
     _load()
-    return list(CATALOG.values())
+    return CATALOG.entries()
 
 
 def build_service(

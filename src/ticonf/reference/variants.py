@@ -29,7 +29,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from ticonf.core.errors import ConfigError
+from ticonf.core.registry import Registry
 from ticonf.reference.service import (
     ApiError,
     Asset,
@@ -53,23 +53,16 @@ class Variant:
     mixin: type[ReferenceService]
 
 
-VARIANTS: dict[str, Variant] = {}
+VARIANTS: Registry[Variant] = Registry("variant", "`ticonf variants` lists them")
 
 
 def variant(name: str, summary: str, *concerns: str):
     """Register the decorated service mixin as the variant `name`."""
-
-    def register(cls: type[ReferenceService]) -> type[ReferenceService]:
-        if name in VARIANTS:
-            raise ValueError(f"variant {name!r} is registered twice")
-        VARIANTS[name] = Variant(name, summary, tuple(concerns), cls)
-        return cls
-
-    return register
+    return VARIANTS.register(name, lambda cls: Variant(name, summary, concerns, cls))
 
 
 def all_variants() -> list[Variant]:
-    return list(VARIANTS.values())
+    return VARIANTS.entries()
 
 
 def parse_variants(text: str | Iterable[str] | None) -> tuple[str, ...]:
@@ -79,10 +72,9 @@ def parse_variants(text: str | Iterable[str] | None) -> tuple[str, ...]:
     items = text.split(",") if isinstance(text, str) else [n for t in text for n in t.split(",")]
     names = [item.strip() for item in items if item.strip()]
     if ALL in names:
-        return tuple(VARIANTS)
-    unknown = [name for name in names if name not in VARIANTS]
-    if unknown:
-        raise ConfigError(f"unknown variant {unknown[0]!r}; `ticonf variants` lists them")
+        return VARIANTS.names()
+    for name in names:
+        VARIANTS.lookup(name)  # a ConfigError for the first unknown name
     return tuple(dict.fromkeys(names))
 
 
@@ -90,7 +82,8 @@ def compose(
     names: Iterable[str], base: type[ReferenceService] = ReferenceService
 ) -> type[ReferenceService]:
     """One service class: the variants' mixins, in registry order, on top of `base`."""
-    chosen = [VARIANTS[name].mixin for name in VARIANTS if name in set(names)]
+    wanted = set(names)
+    chosen = [entry.mixin for entry in VARIANTS.entries() if entry.name in wanted]
     if not chosen:
         return base
     label = "".join(mixin.__name__ for mixin in chosen)
