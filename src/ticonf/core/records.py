@@ -168,6 +168,29 @@ class Gate(TypedDict):
     reason: str
 
 
+class Oracle(TypedDict):
+    """What a replay of a problem's example must see for the problem to still be there."""
+
+    kind: str  # "status": a status outside `allowed`; "response": the recorded answer again
+    allowed: NotRequired[list[list[int]]]  # status: the allowed statuses, inclusive ranges
+    media_type: NotRequired[str]  # response: the recorded media type
+    expected: str  # for people: what a conformant server answers
+    recorded_status: int | None
+    recorded_body: str
+    normalized_body: NotRequired[str]  # response: the recorded body, IDs and times blotted out
+
+
+class Example(TypedDict):
+    """A problem's minimal example: the failing test whose evidence is shortest."""
+
+    test: str
+    message: str
+    exchanges: list[ExchangeRecord]  # the last few, up to the proving one
+    steps: list[ExchangeRecord]  # the sequence a replay starts from
+    steps_complete: bool
+    generated: bool
+
+
 class ReplayResult(TypedDict):
     """A problem's `confirmation`: what the replays of its minimal example showed."""
 
@@ -176,3 +199,23 @@ class ReplayResult(TypedDict):
     reproduced: int
     note: str
     steps: NotRequired[int]  # the steps of the replay plan, when there was one
+
+
+class ProblemFacts(TypedDict):
+    title: str
+    kind: str  # "status" or "response"
+    operation: str  # an operation's name, "read-model" or "other"
+    requirements: list[str]
+    levels: list[str]
+    known_deviation: bool  # every requirement it violates is a known deviation
+    tests: list[str]
+    example: Example
+    oracle: Oracle | None  # None: the failure recorded no exchange
+    confirmation: ReplayResult
+    script: str | None  # the shell script that replays it (report/scripts.py), once written
+
+
+class Problem(ProblemFacts):
+    """An entry of `problems`: one deviation, however many tests and requirements show it."""
+
+    id: str  # P1, P2, ... (first in the document)

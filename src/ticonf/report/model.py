@@ -65,7 +65,7 @@ def read_records(raw_dir: Path) -> list[Record]:
 def _parse(line: str, where: str) -> Record:
     """One record; a line cut short (a worker killed mid-write) becomes a run error."""
     try:
-        return json.loads(line)
+        record: Record = json.loads(line)
     except ValueError:
         message = f"unreadable record at {where} (a worker stopped while writing?)"
         return {
@@ -75,6 +75,7 @@ def _parse(line: str, where: str) -> Record:
             "kind": ErrorKind.SUITE,
             "message": message,
         }
+    return record
 
 
 def file_hash(path: Path) -> str:

@@ -18,10 +18,19 @@ that example must see for the problem to still be there (report/replay.py).
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
 from ticonf.core.operations import OPERATION_NAMES, OPERATIONS, operation_called
+from ticonf.core.records import (
+    Example,
+    ExchangeRecord,
+    Oracle,
+    Problem,
+    ProblemFacts,
+    ReplayResult,
+)
 from ticonf.core.vocabulary import Confirmation, Level, Status
 from ticonf.report.text import one_line, reason
 
@@ -64,7 +73,7 @@ def path_of(url: str) -> str:
     return "/" + tail if sep else path
 
 
-def operation_of(exchange: dict[str, Any]) -> str:
+def operation_of(exchange: Mapping[str, Any]) -> str:
     """Which documented operation an exchange called ('read-model', 'other' for the rest)."""
     path = path_of(exchange.get("url", ""))
     method = exchange.get("method", "").upper()
@@ -121,14 +130,26 @@ def describe_allowed(allowed: list[list[int]]) -> str:
     return " or ".join(str(low) for low, _ in allowed)
 
 
-def oracle_of(failure: dict[str, Any]) -> dict[str, Any] | None:
+class _Failure(TypedDict):
+    """A failed test's record, its sequence cut at the exchange that proves the failure."""
+
+    test: str
+    message: str
+    requirements: list[str]
+    exchanges: list[ExchangeRecord]
+    sequence: list[ExchangeRecord]
+    sequence_complete: bool
+    generated: bool
+
+
+def oracle_of(failure: _Failure) -> Oracle | None:
     """What a replay of this failure's exchanges must see for the problem to be there."""
-    exchanges = failure.get("exchanges") or []
+    exchanges = failure["exchanges"]
     if not exchanges:
         return None
     proof = exchanges[-1]
     status = proof.get("status")
-    allowed = allowed_statuses(failure.get("message", ""), status)
+    allowed = allowed_statuses(failure["message"], status)
     if allowed is not None:
         return {
             "kind": "status",
@@ -140,7 +161,7 @@ def oracle_of(failure: dict[str, Any]) -> dict[str, Any] | None:
     return {
         "kind": "response",
         "media_type": media_type(proof.get("response_headers")),
-        "expected": one_line(reason(failure.get("message", "")), 200)
+        "expected": one_line(reason(failure["message"]), 200)
         + " (so: any answer but the recorded one)",
         "recorded_status": status,
         "recorded_body": one_line(proof.get("response_body") or "", 300),
@@ -157,12 +178,9 @@ def still_failing(
         return False
     if oracle["kind"] == "status":
         return not any(low <= status <= high for low, high in oracle["allowed"])
+    recorded: int | None = oracle["recorded_status"]
     same_media = media is None or media == oracle.get("media_type", media)
-    return (
-        status == oracle["recorded_status"]
-        and same_media
-        and normalized_body(body) == oracle["normalized_body"]
-    )
+    return status == recorded and same_media and normalized_body(body) == oracle["normalized_body"]
 
 
 # -- grouping ----------------------------------------------------------------------------------
@@ -172,13 +190,13 @@ def _test_function(nodeid: str) -> str:
     return nodeid.split("[", 1)[0]
 
 
-def _key(failure: dict[str, Any], oracle: dict[str, Any] | None) -> tuple[str, ...]:
-    exchanges = failure.get("exchanges") or []
+def _key(failure: _Failure, oracle: Oracle | None) -> tuple[str, ...]:
+    exchanges = failure["exchanges"]
     if oracle and oracle["kind"] == "status":
         proof = exchanges[-1]
         body = normalized_body(proof.get("response_body"))[:160]
         return ("status", operation_of(proof), str(proof.get("status")), body)
-    if oracle and "content-type" in failure.get("message", "").lower():
+    if oracle and "content-type" in failure["message"].lower():
         media = oracle.get("media_type") or "none"
         if media != "application/json":  # one wrong Content-Type, however many tests see it
             return ("media", operation_of(exchanges[-1]), media)
@@ -197,27 +215,27 @@ def action_of(message: str) -> str:
     return one_line(text, 90)
 
 
-def _title(key: tuple[str, ...], example: dict[str, Any], oracle: dict[str, Any] | None) -> str:
+def _title(key: tuple[str, ...], example: _Failure, oracle: Oracle | None) -> str:
     if key[0] == "media":
         operation = TITLES.get(key[1], key[1])
         return f"{operation} answers with Content-Type {key[2]}, expected application/json"
     if key[0] == "status" and oracle:
         operation = TITLES.get(key[1], key[1])
         title = f"{operation} answers {key[2]}, expected {oracle['expected']}"
-        action = action_of(example.get("message", ""))
+        action = action_of(example["message"])
         if int(key[2]) >= 500 or not action or "Undocumented status" in action:
             said = one_line(example["exchanges"][-1].get("response_body") or "", 70)
             return f"{title}: {said}" if said else title
         return f"{title} ({action})"
-    return one_line(_NAMED.sub("", reason(example.get("message", ""))), 150) or example["test"]
+    return one_line(_NAMED.sub("", reason(example["message"])), 150) or example["test"]
 
 
-def _cost(failure: dict[str, Any]) -> tuple[int, int, int, str]:
+def _cost(failure: _Failure) -> tuple[int, int, int, str]:
     """Minimal example first: replayable before stateful, scenario tests (repeatable) before
     generated ones, then the fewest steps."""
-    generated = 1 if failure.get("generated") else 0
-    stateful = 1 if is_stateful(failure["test"], failure.get("message", "")) else 0
-    steps = len(failure.get("sequence") or failure.get("exchanges") or [])
+    generated = 1 if failure["generated"] else 0
+    stateful = 1 if is_stateful(failure["test"], failure["message"]) else 0
+    steps = len(failure["sequence"] or failure["exchanges"])
     return (stateful, generated, steps, failure["test"])
 
 
@@ -232,7 +250,7 @@ def is_stateful(test: str, message: str) -> bool:
     return bool(_STATEFUL.search(message)) or "stateful" in test or "model_based" in test
 
 
-def proof_index(exchanges: list[dict[str, Any]], message: str) -> int:
+def proof_index(exchanges: list[ExchangeRecord], message: str) -> int:
     """Which exchange proves the failure: usually the last one, but a hypothesis test may
     have run other examples after the failing one. The message quotes the answer it got
     (its status, often the IDs of its body), so the last exchange matching that is the one."""
@@ -269,15 +287,15 @@ def media_type(headers: dict[str, str] | None) -> str:
     return (headers or {}).get("content-type", "").split(";")[0].strip().lower()
 
 
-def failures_of(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def failures_of(records: list[dict[str, Any]]) -> list[_Failure]:
     """Every conformance failure of the run, once per test (not once per requirement), its
     sequence cut at the exchange that proves it."""
-    failures = []
+    failures: list[_Failure] = []
     for r in records:
         if r.get("outcome") != Status.FAILED:
             continue
         message = r.get("message", "")
-        sequence = r.get("sequence") or r.get("exchanges") or []
+        sequence: list[ExchangeRecord] = r.get("sequence") or r.get("exchanges") or []
         cut = proof_index(sequence, message) + 1 if sequence else 0
         failures.append(
             {
@@ -293,58 +311,56 @@ def failures_of(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return failures
 
 
+def _problem(
+    members: list[tuple[_Failure, Oracle | None]],
+    key: tuple[str, ...],
+    levels: dict[str, str],
+    deviations: dict[str, str] | None,
+) -> ProblemFacts:
+    """One problem from the failures that show it, the cheapest one its example."""
+    members.sort(key=lambda m: _cost(m[0]))
+    example, oracle = members[0]
+    requirements = sorted({r for failure, _ in members for r in failure["requirements"]})
+    return {
+        "title": _title(key, example, oracle),
+        "kind": "status" if key[0] == "status" else "response",
+        "operation": operation_of(example["exchanges"][-1]) if example["exchanges"] else "other",
+        "requirements": requirements,
+        "levels": sorted({levels.get(r, Level.MUST) for r in requirements}),
+        "known_deviation": bool(deviations) and all(r in (deviations or {}) for r in requirements),
+        "tests": [failure["test"] for failure, _ in members],
+        "example": Example(
+            test=example["test"],
+            message=example["message"],
+            exchanges=example["exchanges"],
+            steps=example["sequence"] or example["exchanges"],
+            steps_complete=example["sequence_complete"],
+            generated=bool(example["generated"]),
+        ),
+        "oracle": oracle,
+        "confirmation": ReplayResult(
+            status=Confirmation.NOT_REPLAYED, attempts=0, reproduced=0, note="no replay was run"
+        ),
+        "script": None,
+    }
+
+
 def group_problems(
     records: list[dict[str, Any]], levels: dict[str, str], deviations: dict[str, str] | None = None
-) -> list[dict[str, Any]]:
+) -> list[Problem]:
     """The `problems` of report.json (before replay: confirmation `not-replayed`)."""
-    groups: dict[tuple[str, ...], list[tuple[dict[str, Any], dict[str, Any] | None]]] = {}
+    groups: dict[tuple[str, ...], list[tuple[_Failure, Oracle | None]]] = {}
     for failure in failures_of(records):
         oracle = oracle_of(failure)
         groups.setdefault(_key(failure, oracle), []).append((failure, oracle))
-    problems: list[dict[str, Any]] = []
-    for key, members in groups.items():
-        members.sort(key=lambda m: _cost(m[0]))
-        example, oracle = members[0]
-        requirements = sorted({r for failure, _ in members for r in failure["requirements"]})
-        problems.append(
-            {
-                "title": _title(key, example, oracle),
-                "kind": "status" if key[0] == "status" else "response",
-                "operation": operation_of(example["exchanges"][-1])
-                if example["exchanges"]
-                else "other",
-                "requirements": requirements,
-                "levels": sorted({levels.get(r, Level.MUST) for r in requirements}),
-                "known_deviation": bool(deviations)
-                and all(r in (deviations or {}) for r in requirements),
-                "tests": [failure["test"] for failure, _ in members],
-                "example": {
-                    "test": example["test"],
-                    "message": example["message"],
-                    "exchanges": example["exchanges"],
-                    "steps": example.get("sequence") or example["exchanges"],
-                    "steps_complete": bool(example.get("sequence_complete")),
-                    "generated": bool(example.get("generated")),
-                },
-                "oracle": oracle,
-                "confirmation": {
-                    "status": Confirmation.NOT_REPLAYED,
-                    "attempts": 0,
-                    "reproduced": 0,
-                    "note": "no replay was run",
-                },
-                "script": None,
-            }
-        )
+    problems = [_problem(members, key, levels, deviations) for key, members in groups.items()]
     problems.sort(
         key=lambda p: (Level.MUST not in p["levels"], -len(p["requirements"]), p["title"])
     )
-    for number, problem in enumerate(problems, start=1):
-        problem["id"] = f"P{number}"
-    return [{"id": p.pop("id"), **p} for p in problems]
+    return [{"id": f"P{number}", **p} for number, p in enumerate(problems, start=1)]
 
 
-def headline(problems: list[dict[str, Any]]) -> str:
+def headline(problems: list[Problem]) -> str:
     """ "N problems violate M requirements", the first line of every rendering."""
     if not problems:
         return "No problem found"

@@ -393,7 +393,15 @@ def _fill(text: str | None, values: dict[str, str]) -> str | None:
     return text
 
 
-def _steps(plan, api, target, values, created, ledger) -> Attempt:
+def _steps(
+    plan: Plan,
+    api: ApiClient,
+    target: Target,
+    values: dict[str, str],
+    created: dict[str, list[str]],
+    ledger: Ledger,
+) -> Attempt:
+    """Send the plan's steps in order until the proving one, or until one goes another way."""
     for number, step in enumerate(plan.steps, start=1):
         body = _fill(step.body, values)
         client = api.with_auth(_credentials(step.auth, target))
