@@ -13,5 +13,9 @@ SUITE_PACKAGES = [f"ticonf.suites.{name}" for name in find_packages("suites")]
 setup(
     packages=[*find_packages("src"), *BUNDLED, *SUITE_PACKAGES],
     package_dir={"": "src", **BUNDLED},
-    package_data={"ticonf": ["py.typed"], "ticonf.spec": ["*.yaml", "*.json", "*.md"]},
+    package_data={
+        "ticonf": ["py.typed"],
+        "ticonf.report": ["templates/*.j2", "templates/*.css"],
+        "ticonf.spec": ["*.yaml", "*.json", "*.md"],
+    },
 )

@@ -1,9 +1,10 @@
-"""compare.html and compare.md: the compatibility matrix (compare.py) for people and CI pages.
+"""compare.html and compare.md: the compatibility matrix (matrix.py) for people and CI pages.
 
-compare.html is one self-contained page like report.html: no script, no external asset, a
-Content-Security-Policy that forbids both, and every value escaped (`esc`), since labels,
-choices and observed values come from reports and servers. compare.md fits a CI job summary:
-the targets, then only the rows where they differ (the full table is in compare.html).
+compare.html is one self-contained page like report.html, rendered from templates/compare.html.j2
+by the same autoescaping environment (html.page_environment): labels, choices and observed values
+come from reports and servers, and every value the template prints is escaped. This module only
+computes the view model. compare.md fits a CI job summary: the targets, then only the rows where
+they differ (the full table is in compare.html).
 """
 
 from __future__ import annotations
@@ -11,50 +12,22 @@ from __future__ import annotations
 from itertools import groupby
 from typing import Any
 
-from ticonf.report.html import CSP, STYLE, esc
+from ticonf.core.operations import OPERATIONS
+from ticonf.core.vocabulary import Status
+from ticonf.report.html import View, render_page
 from ticonf.report.markdown import md
-from ticonf.report.matrix import cell_word
+from ticonf.report.matrix import ABSENT, cell_word
 from ticonf.report.text import plural
 
-MATRIX_STYLE = """
-.mx{table-layout:auto}.mx td,.mx th{white-space:nowrap}
-.mx td.stmt{white-space:normal;min-width:260px;max-width:520px;color:#57606a;font-size:13px}
-.mx th.col{text-align:center;min-width:120px}.mx td.c{text-align:center}
-.mx tr.op th{background:#eaeef2;text-align:left;font-size:13px;text-transform:none}
-.mx tr.differs td.id{box-shadow:inset 4px 0 0 #bf8700}
-.mx tr.idle td{opacity:.55}.mx td.id a{color:inherit;text-decoration:none}
-.mx th.col a{color:inherit}.spaced{margin-top:10px}
-.topic{font:11px ui-monospace,monospace;color:#57606a;font-weight:400}
-.mx .tile{min-width:96px;text-align:center}
-.mx .changed{outline:3px solid #0969da;outline-offset:1px}
-.mark{font:11px ui-monospace,monospace;color:#0969da;font-weight:700;margin-left:3px}
-.s-absent{background:#fff;color:#8c959f;border:1px dashed var(--line)}
-.ch td.v{font-size:13px;overflow-wrap:anywhere;min-width:140px}
-.ch tr.diff-ok td{background:#fff8c5}.ch tr.diff td{background:#ffebe9}
-.ch td.none{color:#8c959f}.ch tr td.nc{color:#8c959f;font-style:italic;background:#fff}
-.who td,.who th{white-space:nowrap}.who td.why{white-space:normal;font-size:13px}
-.key{display:flex;flex-wrap:wrap;gap:6px 16px;margin:6px 0 10px;font-size:13px}
-.swatch{display:inline-block;width:14px;height:14px;vertical-align:-2px;border-radius:3px;
-margin-right:4px}
-header.top.mixed{background:#24292f}
-.v-conformant{background:var(--passed)}.v-nonconformant{background:var(--failed)}
-.v-inconclusive{background:var(--error)}
-"""
-
-
-def verdict_badge(verdict: str) -> str:
-    return f'<span class="badge v-{esc(verdict)}">{esc(verdict.upper())}</span>'
-
-
-OPERATION_TITLES = {
-    "all": "Every operation",
-    "add": "Add an image",
-    "replace-pairs": "Replace all pairs",
-    "replace": "Replace one image",
-    "delete": "Delete one image",
-}
-NOT_RUN = ("untested", "skipped", "absent")
-DELTA = '<span class="mark" title="changed since the previous column">Δ</span>'
+OPERATION_TITLES = {"all": "Every operation", **{op.name: op.title for op in OPERATIONS}}
+NOT_RUN = (Status.UNTESTED, Status.SKIPPED, ABSENT)
+KEY_STATUSES = (
+    Status.PASSED,
+    Status.FAILED,
+    Status.EXPECTED_FAILURE,
+    Status.ERROR,
+    Status.UNTESTED,
+)
 
 
 def _history(doc: dict[str, Any]) -> bool:
@@ -78,210 +51,139 @@ def _problems_text(target: dict[str, Any]) -> str:
     return "unknown (older report)" if count is None else plural(count, "problem")
 
 
-def _header(doc: dict[str, Any]) -> str:
+def _idle(row: dict[str, Any]) -> bool:
+    return all(c["status"] in NOT_RUN for c in row["cells"])
+
+
+def _header(doc: dict[str, Any]) -> View:
     targets = doc["targets"]
     tally: dict[str, int] = {}
     for target in targets:
         tally[target["verdict"]] = tally.get(target["verdict"], 0) + 1
     figures = ", ".join(f"{n} {verdict}" for verdict, n in tally.items())
-    return (
-        f'<header class="top {esc(_verdict_class(targets))}"><h1>{esc(_title(doc))}</h1>'
-        f"<p>{esc(plural(len(targets), 'target'))}: {esc(figures)} · "
-        f"{esc(plural(len(doc['requirements']), 'requirement'))} · generated "
-        f"{esc(doc['generated_at'])}</p></header>"
+    summary = (
+        f"{plural(len(targets), 'target')}: {figures} · "
+        f"{plural(len(doc['requirements']), 'requirement')} · generated {doc['generated_at']}"
     )
+    return {"verdict_class": _verdict_class(targets), "title": _title(doc), "summary": summary}
 
 
-def _targets(doc: dict[str, Any]) -> str:
-    rows = []
-    for target in doc["targets"]:
-        report = target["report_html"]
-        link = f'<a href="{esc(report)}">report</a>' if report else "no report.html"
-        failed = ", ".join(target["must_failed"]) or "none"
-        problems = esc(_problems_text(target))
-        if report and target["problems"]:
-            problems = f'<a href="{esc(report)}#problems">{problems}</a>'
-        rows.append(
-            f"<tr><th>{esc(target['label'])}</th><td>{verdict_badge(target['verdict'])}</td>"
-            f"<td>{problems}</td><td class='why'>{esc(failed)}</td>"
-            f"<td class='mono'>{esc(target['target'])}</td><td>{esc(target['started_at'])}</td>"
-            f"<td>{link}</td></tr>"
-        )
-    return (
-        '<section id="targets"><h2>Targets</h2><table class="who"><thead><tr><th>target</th>'
-        "<th>verdict</th><th>problems</th><th>MUST failed</th><th>URL</th><th>run started</th>"
-        f"<th></th></tr></thead><tbody>{''.join(rows)}</tbody></table></section>"
-    )
+def _target(target: dict[str, Any]) -> View:
+    report = target["report_html"]
+    return {
+        "label": target["label"],
+        "verdict": target["verdict"],
+        "problems": _problems_text(target),
+        "problems_link": f"{report}#problems" if report and target["problems"] else None,
+        "must_failed": ", ".join(target["must_failed"]) or "none",
+        "target": target["target"],
+        "started_at": target["started_at"],
+        "report": report,
+    }
 
 
-def _warnings(doc: dict[str, Any]) -> str:
-    if not doc["warnings"]:
-        return ""
-    items = "".join(f"<li>{esc(w)}</li>" for w in doc["warnings"])
-    return f'<div class="warn"><strong>Read with care:</strong><ul>{items}</ul></div>'
+def _columns(doc: dict[str, Any]) -> list[View]:
+    return [{"label": t["label"], "link": t["report_html"]} for t in doc["targets"]]
 
 
-def _cell(cell: dict[str, Any], history: bool) -> str:
-    status = cell["status"]
-    text = cell_word(status)
+def _cell(cell: dict[str, Any], history: bool) -> View:
+    text = cell_word(cell["status"])
     if cell["problems"]:
         text += " · " + cell["problems"][0]
     changed = history and cell["changed"]
-    css = f"tile s-{status}" + (" changed" if changed else "")
-    body = esc(text)
-    if cell["link"]:
-        body = f'<a class="{esc(css)}" href="{esc(cell["link"])}">{body}</a>'
-    else:
-        body = f'<span class="{esc(css)}">{body}</span>'
-    return f'<td class="c">{body}{DELTA if changed else ""}</td>'
+    return {
+        "css": f"tile s-{cell['status']}" + (" changed" if changed else ""),
+        "text": text,
+        "link": cell["link"],
+        "changed": changed,
+    }
 
 
-def _key(history: bool) -> str:
-    shown = ("passed", "failed", "expected-failure", "error", "untested")
-    swatches = "".join(
-        f'<span><span class="swatch s-{s}"></span>{esc(cell_word(s))}</span>' for s in shown
-    )
-    marks = (
-        f"<span>{DELTA} changed since the previous column</span>"
-        if history
-        else '<span><span class="swatch" style="background:#bf8700"></span>the targets differ'
-        "</span>"
-    )
-    return f'<div class="key">{swatches}{marks}</div>'
+def _requirement_row(row: dict[str, Any], history: bool) -> View:
+    flags = (("differs", row["differs"]), ("idle", _idle(row)))
+    return {
+        "css": " ".join(name for name, on in flags if on),
+        "id": row["id"],
+        "level": row["level"],
+        "statement": row["statement"],
+        "cells": [_cell(c, history) for c in row["cells"]],
+    }
 
 
-def _heads(doc: dict[str, Any]) -> str:
-    cells = []
-    for target in doc["targets"]:
-        label = esc(target["label"])
-        if target["report_html"]:
-            label = f'<a href="{esc(target["report_html"])}">{label}</a>'
-        cells.append(f'<th class="col">{label}</th>')
-    return "".join(cells)
-
-
-def _requirement_row(row: dict[str, Any], history: bool, anchor: bool = True) -> str:
-    cells = "".join(_cell(c, history) for c in row["cells"])
-    idle = all(c["status"] in NOT_RUN for c in row["cells"])
-    css = " ".join(n for n, on in (("differs", row["differs"]), ("idle", idle)) if on)
-    where = f' id="row-{esc(row["id"])}"' if anchor else ""
-    return (
-        f'<tr class="{css}"{where}><td class="id mono">'
-        f'<a href="#row-{esc(row["id"])}">{esc(row["id"])}</a></td><td>{esc(row["level"])}</td>'
-        f'<td class="stmt">{esc(row["statement"])}</td>{cells}</tr>'
-    )
-
-
-def _matrix(doc: dict[str, Any]) -> str:
+def _matrix(doc: dict[str, Any]) -> View:
+    """The requirement rows grouped by operation, and the key to their colours."""
     history = _history(doc)
-    width = 3 + len(doc["targets"])
-    body = []
-    for operation, rows in groupby(doc["requirements"], key=lambda r: r["operation"]):
-        title = OPERATION_TITLES.get(operation, operation or "other")
-        body.append(f'<tr class="op"><th colspan="{width}">{esc(title)}</th></tr>')
-        body += [_requirement_row(row, history) for row in rows]
-    idle = sum(
-        1 for row in doc["requirements"] if all(c["status"] in NOT_RUN for c in row["cells"])
-    )
-    intro = (
-        "<p>A cell links to the evidence in that target's report: its problem card, or the "
-        "requirement's row. "
-        + (f"{esc(plural(idle, 'requirement'))} no run checked are greyed out. " if idle else "")
-        + "</p>"
-    )
-    return (
-        f'<section id="matrix"><h2>Requirements by target</h2>{intro}{_key(history)}'
-        f'<table class="mx"><thead><tr><th>ID</th><th>level</th><th>requirement</th>'
-        f"{_heads(doc)}</tr></thead><tbody>{''.join(body)}</tbody></table></section>"
-    )
+    groups = [
+        {
+            "title": OPERATION_TITLES.get(operation, operation or "other"),
+            "rows": [_requirement_row(row, history) for row in rows],
+        }
+        for operation, rows in groupby(doc["requirements"], key=lambda r: r["operation"])
+    ]
+    idle = sum(1 for row in doc["requirements"] if _idle(row))
+    return {
+        "groups": groups,
+        "idle": plural(idle, "requirement") if idle else "",
+        "swatches": [(status, cell_word(status)) for status in KEY_STATUSES],
+    }
 
 
-def _differences(doc: dict[str, Any]) -> str:
+def _differences(doc: dict[str, Any]) -> View:
     """The rows a reader came for, first: requirements and choices that differ."""
     history = _history(doc)
-    rows = [row for row in doc["requirements"] if row["differs"]]
-    choices = [row for row in doc["choices"] if row["differs"]]
+    rows = [_requirement_row(row, history) for row in doc["requirements"] if row["differs"]]
+    choices = [
+        _value_row(doc, row, row["label"], row["topic"]) for row in doc["choices"] if row["differs"]
+    ]
     what = "changed between the columns" if history else "differ between the targets"
-    head = (
-        f"<p>{esc(plural(len(rows), 'requirement'))} of {len(doc['requirements'])} and "
-        f"{esc(plural(len(choices), 'observed choice'))} of {len(doc['choices'])} {what}.</p>"
+    summary = (
+        f"{plural(len(rows), 'requirement')} of {len(doc['requirements'])} and "
+        f"{plural(len(choices), 'observed choice')} of {len(doc['choices'])} {what}."
     )
-    parts = [head]
-    if rows:
-        parts.append(
-            '<table class="mx"><thead><tr><th>ID</th><th>level</th><th>requirement</th>'
-            f"{_heads(doc)}</tr></thead><tbody>"
-            + "".join(_requirement_row(row, history, anchor=False) for row in rows)
-            + "</tbody></table>"
-        )
-    if choices:
-        heads = "".join(f"<th>{esc(t['label'])}</th>" for t in doc["targets"])
-        lines = "".join(_value_row(doc, r, r["label"], r["topic"]) for r in choices)
-        parts.append(
-            f'<table class="ch spaced"><thead><tr><th>open point</th>{heads}</tr></thead>'
-            f"<tbody>{lines}</tbody></table>"
-        )
-    return f'<section id="differences"><h2>Where they differ</h2>{"".join(parts)}</section>'
+    return {
+        "summary": summary,
+        "groups": [{"title": None, "rows": rows}] if rows else [],
+        "choices": choices,
+    }
 
 
 def _value_row(
     doc: dict[str, Any], row: dict[str, Any], label: str, topic: str | None = None
-) -> str:
+) -> View:
     """One open point across the targets; a nonconformant target's value is shown muted (its
     choice is no evidence of what a conformant server may do)."""
-    cells = []
     history = _history(doc)
-    for value, changed, target in zip(row["values"], row["changed"], doc["targets"], strict=True):
-        mark = DELTA if history and changed else ""
-        muted = target["verdict"] != "conformant"
-        if value is None:
-            cells.append('<td class="v none">not observed</td>')
-        elif muted:
-            note = f"{target['verdict']} target"
-            cells.append(f'<td class="v nc" title="{esc(note)}">{esc(value)}{mark}</td>')
-        else:
-            cells.append(f'<td class="v">{esc(value)}{mark}</td>')
+    cells = [
+        {
+            "value": value,
+            "muted": f"{target['verdict']} target" if target["verdict"] != "conformant" else None,
+            "changed": history and changed,
+        }
+        for value, changed, target in zip(
+            row["values"], row["changed"], doc["targets"], strict=True
+        )
+    ]
     css = "diff-ok" if row["conformant_difference"] else ("diff" if row["differs"] else "")
-    note = f'<div class="topic">{esc(topic)}</div>' if topic and topic != label else ""
-    return f'<tr class="{css}"><th>{esc(label)}{note}</th>{"".join(cells)}</tr>'
+    return {
+        "css": css,
+        "label": label,
+        "topic": topic if topic and topic != label else None,
+        "cells": cells,
+    }
 
 
-def _choices(doc: dict[str, Any]) -> str:
-    heads = "".join(f"<th>{esc(t['label'])}</th>" for t in doc["targets"])
-    rows = [_value_row(doc, row, row["label"], row["topic"]) for row in doc["choices"]]
+def _choices(doc: dict[str, Any]) -> View:
     differing = [row for row in doc["choices"] if row["conformant_difference"]]
-    verb = "differs" if len(differing) == 1 else "differ"
-    intro = (
-        "<p>What each target chose where the documentation leaves the choice open. "
-        f"<mark>{esc(plural(len(differing), 'choice'))}</mark> {verb} between conformant "
-        "targets (yellow): both are legal, yet a client written against one of them may break "
-        "on the other. Red rows differ only where a nonconformant or inconclusive target "
-        "is involved; such a target's values are in grey italics.</p>"
-    )
-    if not rows:
-        rows = [f'<tr><td colspan="{1 + len(doc["targets"])}">no choice observed</td></tr>']
-    table = (
-        f'<table class="ch"><thead><tr><th>open point</th>{heads}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
-    )
-    return f'<section id="choices"><h2>Observed choices</h2>{intro}{table}</section>'
+    return {
+        "rows": [_value_row(doc, row, row["label"], row["topic"]) for row in doc["choices"]],
+        "differing": plural(len(differing), "choice"),
+        "verb": "differs" if len(differing) == 1 else "differ",
+    }
 
 
-def _observations(doc: dict[str, Any]) -> str:
-    if not doc["observations"]:
-        return ""
-    heads = "".join(f"<th>{esc(t['label'])}</th>" for t in doc["targets"])
-    rows = "".join(_value_row(doc, row, row["topic"]) for row in doc["observations"])
-    return (
-        '<section id="observations"><details><summary>Other observed behaviours '
-        f"({len(doc['observations'])} topics)</summary><table class='ch'><thead><tr>"
-        f"<th>topic</th>{heads}</tr></thead><tbody>{rows}</tbody></table></details></section>"
-    )
-
-
-def _changes(doc: dict[str, Any]) -> str:
-    if not doc["changes"] or not _history(doc):
-        return ""
+def _changes(doc: dict[str, Any]) -> list[View]:
+    if not _history(doc):
+        return []
     items = []
     for change in doc["changes"]:
         parts = [
@@ -292,34 +194,28 @@ def _changes(doc: dict[str, Any]) -> str:
                 ("other_changes", "other change"),
             )
         ]
-        items.append(f"<li><strong>{esc(change['from'])} → {esc(change['to'])}</strong>: "
-                     f"{esc('; '.join(parts))}</li>")  # fmt: skip
-    return (
-        '<section id="changes"><h2>From one release to the next</h2>'
-        f"<ul>{''.join(items)}</ul></section>"
-    )
+        items.append({"before": change["from"], "after": change["to"], "text": "; ".join(parts)})
+    return items
+
+
+def compare_view(doc: dict[str, Any]) -> View:
+    """Everything compare.html.j2 shows, computed from one compare.json document."""
+    return {
+        "header": _header(doc),
+        "history": _history(doc),
+        "warnings": doc["warnings"],
+        "targets": [_target(t) for t in doc["targets"]],
+        "columns": _columns(doc),
+        "differences": _differences(doc),
+        "changes": _changes(doc),
+        "matrix": _matrix(doc),
+        "choices": _choices(doc),
+        "observations": [_value_row(doc, row, row["topic"]) for row in doc["observations"]],
+    }
 
 
 def render_compare_html(doc: dict[str, Any]) -> str:
-    parts = [
-        _header(doc),
-        "<main>",
-        _warnings(doc),
-        _targets(doc),
-        _differences(doc),
-        _changes(doc),
-        _matrix(doc),
-        _choices(doc),
-        _observations(doc),
-        "</main>",
-    ]
-    return (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
-        '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f"<title>ticonf compatibility matrix</title><style>{STYLE}{MATRIX_STYLE}</style></head>"
-        f"<body>{''.join(parts)}</body></html>\n"
-    )
+    return render_page("compare.html.j2", compare_view(doc))
 
 
 # -- compare.md ----------------------------------------------------------------------------
