@@ -17,7 +17,7 @@ import pytest
 
 from ticonf.client.api import ApiClient
 from ticonf.core.catalog import check
-from ticonf.run import context
+from ticonf.run import state as run_state
 
 from .realistic import unordered
 from .support import (
@@ -34,7 +34,7 @@ BARRIER_TIMEOUT_S = 30
 
 
 def concurrency() -> int:
-    return 16 if context.current().profile == "full" else 8
+    return 16 if run_state.current().context.profile == "full" else 8
 
 
 def burst(calls: list[Callable[[], httpx.Response]]) -> list[httpx.Response]:

@@ -21,7 +21,7 @@ from ticonf.client.api import ApiClient
 from ticonf.client.provisioning import Provisioner
 from ticonf.client.samples import image_data_url, photo_data_url
 from ticonf.core.catalog import check
-from ticonf.run import context
+from ticonf.run import state as run_state
 
 from .realistic import file_names, long_name, prose, unordered
 from .support import (
@@ -45,7 +45,7 @@ from .support import (
 
 
 def full_profile() -> bool:
-    return context.current().profile == "full"
+    return run_state.current().context.profile == "full"
 
 
 def listed_names(provision: Provisioner, model_id: str) -> dict[str, Any]:

@@ -33,7 +33,7 @@ from ticonf.client.provisioning import Provisioner
 from ticonf.client.samples import png_base64, png_data_url
 from ticonf.core.catalog import RequirementFailure
 from ticonf.reference.service import ApiError, ReferenceService
-from ticonf.run import context
+from ticonf.run import state as run_state
 
 from .realistic import unordered
 from .support import PAIR_FIELDS, TRAINING_IMAGE_FIELDS, Req, examples, json_body, show
@@ -628,5 +628,7 @@ def test_whole_state_matches_the_reference(api, provision) -> None:
     steps = settings.default.stateful_step_count
     run_state_machine_as_test(
         lambda: TrainingImagesMachine(api, provision, assets),
-        settings=settings(examples(SHARE[context.current().profile]), stateful_step_count=steps),
+        settings=settings(
+            examples(SHARE[run_state.current().context.profile]), stateful_step_count=steps
+        ),
     )

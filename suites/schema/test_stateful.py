@@ -12,7 +12,7 @@ import hypothesis
 import pytest
 
 from ticonf.client.api import ApiClient
-from ticonf.run import context
+from ticonf.run import state as run_state
 from ticonf.schema.loading import Kind, is_full_profile, load_schema
 from ticonf.schema.stateful import WorkflowRun, build_workflow, run_workflows
 from ticonf.schema.workspace import Workspace
@@ -49,5 +49,5 @@ def test_workflows(shard: int, workspace: Workspace, api: ApiClient, observe) ->
         # same scenario, so shrinking would only report inconsistent data generation.
         phases=[hypothesis.Phase.generate],
     )
-    seed = context.current().seed * 101 + shard
+    seed = run_state.current().context.seed * 101 + shard
     run_workflows(Workflow, WorkflowRun(workspace, api, observe), seed, settings)

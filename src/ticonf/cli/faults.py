@@ -14,15 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from ticonf.faults import Fault, all_faults, get_fault
-from ticonf.run.context import PROFILES
+from ticonf.run.options import positive_count
+from ticonf.run.profiles import PROFILES
 
 DEFAULT_JOBS = 2
-
-
-def _positive(value: str) -> int:
-    if value.isdigit() and int(value) >= 1:
-        return int(value)
-    raise argparse.ArgumentTypeError(f"expected a number >= 1, not {value!r}")
 
 
 def add_parser(commands: Any) -> None:
@@ -48,7 +43,7 @@ def add_parser(commands: Any) -> None:
     parser.add_argument(
         "--jobs",
         metavar="N",
-        type=_positive,
+        type=positive_count,
         default=DEFAULT_JOBS,
         help=f"suite runs at a time, one pytest worker each (default {DEFAULT_JOBS})",
     )

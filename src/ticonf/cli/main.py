@@ -10,7 +10,6 @@ import argparse
 import contextlib
 import json
 import os
-import random
 import subprocess
 import sys
 import tempfile
@@ -36,13 +35,10 @@ from ticonf.client.config import (
     ENV_API_SECRET,
     ENV_TARGET,
     embedded_target,
-    parse_shard,
     resolve_target,
 )
-from ticonf.client.politeness import DEFAULT_MAX_THROTTLE
 from ticonf.client.preflight import auto_workers
-from ticonf.client.provisioning import DEFAULT_MODEL_TYPE
-from ticonf.client.targets_file import default_label, label_argument
+from ticonf.client.targets_file import default_label
 from ticonf.core.errors import ConfigError
 from ticonf.core.exit_codes import ExitCode
 from ticonf.core.locations import (
@@ -63,8 +59,17 @@ from ticonf.report.inputs import load_report
 from ticonf.report.matrix import diff_reports
 from ticonf.report.model import file_hash, read_records
 from ticonf.report.scrub import scrub_tree
-from ticonf.run.context import PROFILES, new_run_id
+from ticonf.run.context import new_run_id, new_seed, report_dir_for
 from ticonf.run.invocation import ROOT_DIR, child_environment, suite_command
+from ticonf.run.options import (
+    VARIANT_HELP,
+    add_cli_options,
+    positive,
+    positive_count,
+    pytest_arguments,
+    shard_text,
+    variant_names,
+)
 from ticonf.run.progress import ProgressReporter
 from ticonf.run.supervise import Ending, run_supervised
 
@@ -106,18 +111,6 @@ def _workers(value: str) -> int:
     raise argparse.ArgumentTypeError(f"--workers takes 'auto' or a number >= 1, not {value!r}")
 
 
-def _positive(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        number = 0.0
-    if number <= 0:
-        raise argparse.ArgumentTypeError(
-            f"expected a positive number of seconds/requests, not {value!r}"
-        )
-    return number
-
-
 def _add_run(commands: Any) -> None:
     run = commands.add_parser(
         "run",
@@ -126,18 +119,7 @@ def _add_run(commands: Any) -> None:
         "reference server) and write report.json, report.html, summary.md and junit.xml under "
         "the report directory. The exit code is the CI gate: 0 passed, 1 failed, 3 no verdict.",
     )
-    run.add_argument("--target", help=f"base URL ending in /v1 (env {ENV_TARGET})")
-    run.add_argument("--api-key", help=f"API key, the Basic auth user (env {ENV_API_KEY})")
-    run.add_argument(
-        "--api-secret", help=f"API secret, the Basic auth password (env {ENV_API_SECRET})"
-    )
-    run.add_argument("--report-dir", help="where to write reports (default reports/<run-id>)")
-    run.add_argument(
-        "--label",
-        type=label_argument,
-        help="short name of the target in the reports and in `ticonf compare` (default: its "
-        "host, or 'reference' for the embedded server)",
-    )
+    add_cli_options(run)
     run.add_argument(
         "--targets",
         metavar="FILE",
@@ -146,7 +128,7 @@ def _add_run(commands: Any) -> None:
     )
     run.add_argument(
         "--parallel",
-        type=cli_targets.positive_count,
+        type=positive_count,
         default=1,
         metavar="N",
         help="with --targets: test N targets at once (default 1)",
@@ -164,84 +146,9 @@ def _add_run(commands: Any) -> None:
         help="cap of --workers auto (default 6: about 1 GiB of memory in all)",
     )
     run.add_argument(
-        "--max-throttle",
-        type=_positive,
-        default=DEFAULT_MAX_THROTTLE,
-        help="seconds a target may keep answering 429 to one request before the run "
-        f"stops counting on it (default {DEFAULT_MAX_THROTTLE:g}; a 429 itself is never a failure)",
-    )
-    run.add_argument(
-        "--profile", choices=PROFILES, default="quick", help="quick (CI gate) or full (release)"
-    )
-    run.add_argument("--seed", type=int, help="repeat the inputs of an earlier run")
-    run.add_argument(
-        "--baseline",
-        metavar="OLD/report.json",
-        help="gate on regressions: exit 1 only for requirements that passed there and fail now",
-    )
-    run.add_argument(
-        "--expect-fail",
-        metavar="FILE",
-        help="YAML file of known deviations (deviations: [{id, reason}]); they never fail the gate",
-    )
-    run.add_argument(
-        "--shard",
-        metavar="I/N",
-        type=parse_shard,
-        help="run only shard I of N (then `ticonf merge` the shards' report directories)",
-    )
-    run.add_argument(
-        "--model-type",
-        default=DEFAULT_MODEL_TYPE,
-        help=f"type of the scratch models the suite creates (default {DEFAULT_MODEL_TYPE})",
-    )
-    run.add_argument(
-        "--timeout", type=_positive, default=30.0, help="seconds allowed per request (30)"
-    )
-    run.add_argument(
-        "--max-rps", type=_positive, help="cap on requests per second, all workers together"
-    )
-    run.add_argument(
-        "--embedded-latency",
-        type=float,
-        default=0.0,
-        metavar="MS",
-        help="embedded reference only: ms added before each answer (remote conditions)",
-    )
-    run.add_argument(
-        "--embedded-rate-limit",
-        type=_positive,
-        metavar="RPS",
-        help="embedded reference only: answer 429 beyond RPS requests/s (remote conditions)",
-    )
-    run.add_argument(
-        "--variant",
-        type=cli_variants.variant_names,
-        metavar="NAME[,NAME...]",
-        help="embedded reference only: " + cli_variants.VARIANT_HELP,
-    )
-    run.add_argument(
-        "--replays",
-        type=int,
-        default=3,
-        metavar="N",
-        help="replay each problem N times to confirm it (default 3; 0: no replay)",
-    )
-    run.add_argument(
-        "--flaky",
-        choices=("fail", "pass"),
-        default="fail",
-        help="does a MUST failure that replays as flaky fail the gate? (default fail)",
-    )
-    run.add_argument(
         "--deadline",
-        type=_positive,
+        type=positive,
         help="end the run after this many seconds with a partial report (verdict inconclusive)",
-    )
-    run.add_argument(
-        "--dry-run",
-        action="store_true",
-        help="list the tests and the calls they would make; send nothing",
     )
     run.add_argument("-v", "--verbose", action="store_true", help="show pytest's output live")
     run.add_argument(
@@ -287,9 +194,9 @@ def _add_serve(commands: Any) -> None:
     serve.add_argument("--fault", help="name of a fault to inject")
     serve.add_argument(
         "--variant",
-        type=cli_variants.variant_names,
+        type=variant_names,
         metavar="NAME[,NAME...]",
-        help=cli_variants.VARIANT_HELP + "; with --fault, the fault acts on top of them",
+        help=VARIANT_HELP + "; with --fault, the fault acts on top of them",
     )
     serve.add_argument("--api-key", default=None, help="accepted API key (default ticonf)")
     serve.add_argument("--api-secret", default=None, help="accepted secret (default ticonf-secret)")
@@ -297,7 +204,7 @@ def _add_serve(commands: Any) -> None:
         "--latency", type=float, default=0.0, metavar="MS", help="ms added before each answer"
     )
     serve.add_argument(
-        "--rate-limit", type=_positive, metavar="RPS", help="answer 429 beyond RPS requests/s"
+        "--rate-limit", type=positive, metavar="RPS", help="answer 429 beyond RPS requests/s"
     )
     serve.set_defaults(handler=command_serve)
 
@@ -327,33 +234,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def pytest_command(args: argparse.Namespace, run_id: str, report_dir: Path) -> list[str]:
-    command = suite_command(
+    """The suites' pytest with every run option given, then the extra pytest arguments."""
+    return suite_command(
         run_id=run_id,
         report_dir=report_dir,
         profile=args.profile,
         seed=args.seed,
         workers=args.workers,
+        extra=[*pytest_arguments(args), *args.pytest_args],
     )
-    command += ["--timeout", str(args.timeout)]
-    command += ["--model-type", args.model_type]
-    command += ["--replays", str(args.replays), "--flaky", args.flaky]
-    if args.max_rps:
-        command += ["--max-rps", str(args.max_rps)]
-    command += ["--max-throttle", str(args.max_throttle)]
-    if args.embedded_latency:
-        command += ["--embedded-latency", str(args.embedded_latency)]
-    if args.embedded_rate_limit:
-        command += ["--embedded-rate-limit", str(args.embedded_rate_limit)]
-    if args.variant:
-        command += ["--embedded-variant", args.variant]
-    if args.shard:
-        command += ["--shard", "{}/{}".format(*args.shard)]
-    if args.label:
-        command += ["--label", args.label]
-    for option, value in (("--expect-fail", args.expect_fail), ("--baseline", args.baseline)):
-        if value:
-            command += [option, str(Path(value).resolve())]  # pytest runs in ROOT_DIR
-    return command + list(args.pytest_args)
 
 
 def run_environment(args: argparse.Namespace) -> dict[str, str]:
@@ -381,7 +270,7 @@ def run_secrets(args: argparse.Namespace) -> tuple[str, ...]:
 
 def prepare_report_dir(args: argparse.Namespace, run_id: str) -> Path:
     """The report directory, refused when it already holds a run (records would mix)."""
-    report_dir = Path(args.report_dir or Path("reports") / run_id).resolve()
+    report_dir = report_dir_for(args.report_dir, run_id)
     if report_dir.exists() and not report_dir.is_dir():
         raise UsageFailure(f"--report-dir {report_dir} is a file, not a directory")
     if (report_dir / REPORT_JSON).exists() or any((report_dir / "raw").glob("*.ndjson")):
@@ -405,7 +294,7 @@ def command_run(args: argparse.Namespace) -> int:
     check_inputs(args.expect_fail, args.baseline)
     run_id = args.run_id = new_run_id()
     args.started = time.time()
-    args.seed = args.seed if args.seed is not None else random.randrange(2**32)
+    args.seed = args.seed if args.seed is not None else new_seed()
     if args.dry_run:
         return dry_run(args, run_id)
     report_dir = prepare_report_dir(args, run_id)
@@ -499,7 +388,7 @@ def dry_run(args: argparse.Namespace, run_id: str) -> int:
     """Collect the tests and print the plan: nothing is sent to the target."""
     with tempfile.TemporaryDirectory(prefix="ticonf-dry-run-") as scratch:
         args.workers = 1
-        command = [*pytest_command(args, run_id, Path(scratch)), "--dry-run", "--collect-only"]
+        command = [*pytest_command(args, run_id, Path(scratch)), "--collect-only"]
         completed = subprocess.run(
             command, cwd=ROOT_DIR, env=run_environment(args), capture_output=True, text=True
         )
@@ -548,7 +437,7 @@ def metadata_from_options(args: argparse.Namespace, report_dir: Path) -> dict[st
         "seed": args.seed,
         "workers": args.workers if args.workers > 1 else 0,
         "started": args.started,
-        "shard": "{}/{}".format(*args.shard) if args.shard else None,
+        "shard": shard_text(args.shard) if args.shard else None,
         "label": args.label or default_label(target.base_url if target else "", target is None),
     }
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -29,7 +28,8 @@ from ticonf.client.targets_file import TargetEntry, check_environment, environme
 from ticonf.core.errors import ConfigError
 from ticonf.core.exit_codes import ExitCode
 from ticonf.core.locations import REPORT_JSON
-from ticonf.run.context import new_run_id
+from ticonf.run.context import new_run_id, new_seed, report_dir_for
+from ticonf.run.options import shard_text
 
 # Options of `ticonf run` handed on to every target's run as they were given.
 FORWARDED = (
@@ -54,13 +54,6 @@ SINGLE_TARGET_OPTIONS = (
 )
 
 
-def positive_count(value: str) -> int:
-    """argparse type of `--parallel`."""
-    if value.isdigit() and int(value) >= 1:
-        return int(value)
-    raise argparse.ArgumentTypeError(f"--parallel takes a number >= 1, not {value!r}")
-
-
 def command_run_targets(args: argparse.Namespace) -> int:
     """Validate everything, then run each target (at most --parallel at once) and report."""
     for option, name in SINGLE_TARGET_OPTIONS:
@@ -74,8 +67,8 @@ def command_run_targets(args: argparse.Namespace) -> int:
         if getattr(args, name, None) and not Path(getattr(args, name)).is_file():
             raise ConfigError(f"{option} {getattr(args, name)} is not a readable file")
     if args.seed is None:  # one seed for all: every target gets the same generated inputs
-        args.seed = random.randrange(2**32)
-    root = Path(args.report_dir or Path("reports") / new_run_id()).resolve()
+        args.seed = new_seed()
+    root = report_dir_for(args.report_dir, new_run_id())
     directories = {t.name: root / t.name for t in targets}
     for directory in directories.values():
         if (directory / REPORT_JSON).exists():
@@ -131,7 +124,7 @@ def run_command(args: argparse.Namespace, target: TargetEntry, report_dir: Path)
         if getattr(args, name, None):
             command += [option, str(Path(getattr(args, name)).resolve())]
     if args.shard:
-        command += ["--shard", "{}/{}".format(*args.shard)]
+        command += ["--shard", shard_text(args.shard)]
     if args.pytest_args:
         command += ["--", *args.pytest_args]
     return command

@@ -11,18 +11,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ticonf.core.errors import ConfigError
-from ticonf.reference.variants import all_variants, parse_variants
-
-VARIANT_HELP = "legal variants of the reference (see `ticonf variants`): NAME[,NAME...] or all"
-
-
-def variant_names(value: str) -> str:
-    """An argparse type: the comma-separated variant names, checked (or `all`)."""
-    try:
-        return ",".join(parse_variants(value))
-    except ConfigError as error:
-        raise argparse.ArgumentTypeError(str(error)) from None
+from ticonf.reference.variants import all_variants
 
 
 def add_parser(commands: Any) -> None:

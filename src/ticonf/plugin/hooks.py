@@ -8,6 +8,7 @@ the tests it ran, one JSON line per test, into the report directory.
 
 from __future__ import annotations
 
+import contextvars
 import json
 import time
 from collections.abc import Callable, Iterator
@@ -17,83 +18,30 @@ from typing import Any
 import pytest
 
 from ticonf.client.api import ApiClient
-from ticonf.client.config import Target, embedded_target, parse_shard, resolve_target
+from ticonf.client.config import Target, embedded_target, resolve_target
 from ticonf.client.exchanges import Recorder
-from ticonf.client.politeness import DEFAULT_MAX_THROTTLE
 from ticonf.client.preflight import PreflightError, preflight
-from ticonf.client.provisioning import DEFAULT_MODEL_TYPE, Provisioner
+from ticonf.client.provisioning import Provisioner
 from ticonf.core.errors import ConfigError
 from ticonf.core.exit_codes import ExitCode
 from ticonf.core.locations import DRY_RUN_PLAN, PREFLIGHT_ERROR, SUITES_DIR
-from ticonf.run import context
+from ticonf.run import state as run_state
+from ticonf.run.context import RunContext, new_run_id, new_seed, report_dir_for
+from ticonf.run.options import add_pytest_options, shard_text
+from ticonf.run.profiles import register_profiles
 from ticonf.run.progress import write_collected
+from ticonf.run.state import RunState, start_embedded_server
 from ticonf.schema.outcomes import ERROR, FAILED, PASSED, SKIPPED, classify
 
+STATE_KEY = pytest.StashKey[RunState]()
 RECORDER_KEY = pytest.StashKey[Recorder]()
+RECORDER_TOKEN_KEY = pytest.StashKey[contextvars.Token[Recorder | None]]()
 RECORD_KEY = pytest.StashKey[dict[str, Any]]()
-ACTIVE_KEY = pytest.StashKey[bool]()
 DRY_RUN_EMBEDDED_URL = "http://127.0.0.1:0/v1"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("ticonf", "ticonf conformance run")
-    group.addoption("--target", help="base URL of the API under test, ending in /v1")
-    group.addoption("--api-key", help="API key (user of HTTP Basic auth)")
-    group.addoption("--api-secret", help="API secret (password of HTTP Basic auth)")
-    group.addoption("--profile", choices=context.PROFILES, default="quick")
-    group.addoption("--seed", type=int, default=None, help="make generated inputs repeatable")
-    group.addoption("--report-dir", default=None, help="where reports go (reports/<run-id>)")
-    group.addoption("--run-id", default=None, help="name of this run (default: time-based)")
-    group.addoption(
-        "--label", default=None, help="short name of the target in reports (default: its host)"
-    )
-    group.addoption("--expect-fail", default=None, help="YAML file of known deviations")
-    group.addoption("--baseline", default=None, help="an earlier report.json to compare with")
-    group.addoption(
-        "--shard", type=parse_shard, default=None, help="run shard I of N (I/N), e.g. 2/3"
-    )
-    group.addoption(
-        "--dry-run", action="store_true", help="collect and write plan.json; send nothing"
-    )
-    group.addoption(
-        "--model-type",
-        default=DEFAULT_MODEL_TYPE,
-        help=f"type of the scratch models (default {DEFAULT_MODEL_TYPE}, an edit type)",
-    )
-    group.addoption("--max-rps", type=float, default=None, help="cap on requests per second")
-    group.addoption("--timeout", type=float, default=30.0, help="seconds allowed per request")
-    group.addoption(
-        "--replays", type=int, default=3, help="replays of each problem to confirm it (0: none)"
-    )
-    group.addoption(
-        "--flaky",
-        choices=("fail", "pass"),
-        default="fail",
-        help="whether a MUST failure that replays as flaky fails the gate (default fail)",
-    )
-    group.addoption(
-        "--max-throttle",
-        type=float,
-        default=DEFAULT_MAX_THROTTLE,
-        help="seconds a target may keep answering 429 to one request before the test errs",
-    )
-    group.addoption(
-        "--embedded-latency",
-        type=float,
-        default=0.0,
-        help="embedded reference only: milliseconds added before each answer",
-    )
-    group.addoption(
-        "--embedded-rate-limit",
-        type=float,
-        default=None,
-        help="embedded reference only: requests per second beyond which it answers 429",
-    )
-    group.addoption(
-        "--embedded-variant",
-        default=None,
-        help="embedded reference only: legal variants NAME[,NAME...] or all (`ticonf variants`)",
-    )
+    add_pytest_options(parser.getgroup("ticonf", "ticonf conformance run"))
 
 
 def select_shard(nodeids: list[str], index: int, total: int) -> set[str]:
@@ -135,21 +83,30 @@ def _is_conformance_run(config: pytest.Config) -> bool:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "req(*ids): requirement IDs a test checks")
+    register_profiles()
     if not _is_conformance_run(config):
         return
-    config.stash[ACTIVE_KEY] = True
     if _is_worker(config):
-        ctx = context.RunContext.from_wire(_workerinput(config)["ticonf"])
+        state = RunState(RunContext.from_wire(_workerinput(config)["ticonf"]))
     else:
-        ctx = _controller_context(config)
-    context.activate(ctx)
+        state = _controller_state(config)
+    config.stash[STATE_KEY] = state
+    run_state.activate(state)
+    if not _is_worker(config) and not config.option.dry_run:
+        _prepare_run(state)
 
 
 def _active(config: pytest.Config) -> bool:
-    return config.stash.get(ACTIVE_KEY, False)
+    return STATE_KEY in config.stash
 
 
-def _controller_context(config: pytest.Config) -> context.RunContext:
+def _state(config: pytest.Config) -> RunState:
+    return config.stash[STATE_KEY]
+
+
+def _controller_state(config: pytest.Config) -> RunState:
+    """The run as the options describe it, with the embedded server started when there is no
+    target (except in a dry run, which sends nothing)."""
     option = config.option
     try:
         target = resolve_target(option.target, option.api_key, option.api_secret)
@@ -162,53 +119,55 @@ def _controller_context(config: pytest.Config) -> context.RunContext:
     if target is None and option.dry_run:
         target = embedded_target(DRY_RUN_EMBEDDED_URL, option.api_key, option.api_secret)
     elif target is None:
-        server = context.start_embedded_server(
+        server = start_embedded_server(
             option.embedded_latency, option.embedded_rate_limit, option.embedded_variant
         )
         target = embedded_target(server.base_url, option.api_key, option.api_secret)
-    ctx = context.RunContext.create(
+    run_id = option.run_id or new_run_id()
+    ctx = RunContext(
         target=target,
         profile=option.profile,
-        seed=option.seed,
-        run_id=option.run_id,
-        report_dir=option.report_dir,
+        seed=option.seed if option.seed is not None else new_seed(),
+        run_id=run_id,
+        report_dir=report_dir_for(option.report_dir, run_id),
         workers=getattr(option, "numprocesses", None) or 0,
         embedded=embedded,
+        started=time.time(),
         max_rps=option.max_rps,
         timeout=option.timeout,
-        shard="{}/{}".format(*option.shard) if option.shard else None,
+        shard=shard_text(option.shard) if option.shard else None,
         model_type=option.model_type,
         max_throttle=option.max_throttle,
         label=option.label,
     )
-    context.EMBEDDED_SERVER = server
-    if not option.dry_run:
-        ctx.write_manifest()
-        ctx.pace_path.unlink(missing_ok=True)  # a reused directory's pace is not this run's
-        _run_preflight(ctx)
-    return ctx
+    return RunState(ctx, server=server)
 
 
-def _run_preflight(ctx: context.RunContext) -> None:
+def _prepare_run(state: RunState) -> None:
+    """The manifest, a fresh pace, and the pre-flight check: a refused or unreachable target
+    ends the run here (exit 3), before any test."""
+    ctx = state.context
+    ctx.write_manifest()
+    ctx.pace_path.unlink(missing_ok=True)  # a reused directory's pace is not this run's
     try:
-        preflight(ctx.target, ctx.run_id, ctx.model_type, politeness=ctx.politeness)
+        preflight(ctx.target, ctx.run_id, ctx.model_type, politeness=state.politeness)
     except PreflightError as error:
         ctx.report_dir.mkdir(parents=True, exist_ok=True)
         (ctx.report_dir / PREFLIGHT_ERROR).write_text(str(error) + "\n")
-        context.stop_embedded_server()
+        state.stop_server()
         pytest.exit(f"ticonf: {error}", returncode=ExitCode.INCONCLUSIVE)
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_configure_node(node: Any) -> None:
     if _active(node.config):
-        node.workerinput["ticonf"] = context.current().to_wire()
+        node.workerinput["ticonf"] = _state(node.config).context.to_wire()
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     if not _active(config):
         return []
-    ctx = context.current()
+    ctx = _state(config).context
     return [
         f"ticonf: target {ctx.target.base_url}, profile {ctx.profile}, "
         f"seed {ctx.seed}, reports {ctx.report_dir}"
@@ -231,12 +190,11 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     test that would run and the requirements it checks."""
     if not _active(session.config):
         return
+    ctx = _state(session.config).context
     if not session.config.option.dry_run:
-        ctx = context.current()
         write_collected(ctx.raw_dir, ctx.process_name, len(session.items))
         return
     plan = [{"test": item.nodeid, "requirements": _requirements_of(item)} for item in session.items]
-    ctx = context.current()
     ctx.report_dir.mkdir(parents=True, exist_ok=True)
     (ctx.report_dir / DRY_RUN_PLAN).write_text(json.dumps(plan, indent=1), encoding="utf-8")
 
@@ -248,8 +206,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         from ticonf.report import session_outcome, write_reports
 
         option = session.config.option
+        state = _state(session.config)
         write_reports(
-            context.current(),
+            state.context,
+            politeness=state.politeness,
             session=session_outcome(session, exitstatus),
             expect_fail=option.expect_fail,
             baseline=option.baseline,
@@ -259,8 +219,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    if _active(config) and not _is_worker(config):
-        context.stop_embedded_server()
+    if not _active(config):
+        return
+    _state(config).stop_server()
+    run_state.deactivate()
 
 
 # -- per-test records ----------------------------------------------------------------------
@@ -289,13 +251,12 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         "started": time.time(),
         "generated": bool(getattr(getattr(item, "obj", None), "is_hypothesis_test", False)),
     }
-    recorder.sink = _exchange_log(item.nodeid)
-    context.CURRENT_RECORDER = recorder
+    recorder.sink = _exchange_log(_state(item.config).context, item.nodeid)
+    item.stash[RECORDER_TOKEN_KEY] = run_state.RECORDER.set(recorder)
 
 
-def _exchange_log(nodeid: str) -> Callable[[Any], None]:
+def _exchange_log(ctx: RunContext, nodeid: str) -> Callable[[Any], None]:
     """Every exchange of the run, as it happens, for report.har and the coverage table."""
-    ctx = context.current()
     path = ctx.raw_dir / f"exchanges-{ctx.process_name}.ndjson"
 
     def write(exchange: Any) -> None:
@@ -326,7 +287,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
         record["sequence_complete"] = recorder.total == len(recorder.exchanges)
     if call.when == "teardown":
         _write_record(item)
-        context.CURRENT_RECORDER = None
+        run_state.RECORDER.reset(item.stash[RECORDER_TOKEN_KEY])
     return report
 
 
@@ -353,16 +314,16 @@ def _write_record(item: pytest.Item) -> None:
     record["retries"] = recorder.retries
     if record["outcome"] in (FAILED, ERROR):
         record.setdefault("exchanges", [e.to_dict() for e in recorder.last(5)])
-    context.current().write_record(record)
+    _state(item.config).write_record(record)
 
 
 # -- fixtures ------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
-def target() -> Target:
+def target(request: pytest.FixtureRequest) -> Target:
     """The deployment under test."""
-    return context.current().target
+    return _state(request.config).context.target
 
 
 @pytest.fixture
@@ -371,19 +332,21 @@ def recorder(request: pytest.FixtureRequest) -> Recorder:
 
 
 @pytest.fixture
-def api(target: Target, recorder: Recorder) -> Iterator[ApiClient]:
+def api(request: pytest.FixtureRequest, target: Target, recorder: Recorder) -> Iterator[ApiClient]:
     """A client of the target that records every exchange as this test's evidence."""
-    ctx = context.current()
-    client = ApiClient(target, recorder, timeout=ctx.timeout, politeness=ctx.politeness)
+    state = _state(request.config)
+    timeout = state.context.timeout
+    client = ApiClient(target, recorder, timeout=timeout, politeness=state.politeness)
     yield client
     client.close()
 
 
 @pytest.fixture
-def provision(api: ApiClient) -> Iterator[Provisioner]:
+def provision(request: pytest.FixtureRequest, api: ApiClient) -> Iterator[Provisioner]:
     """Scratch resources for this test, deleted when it ends, whatever its outcome."""
-    ctx = context.current()
-    provisioner = Provisioner(api, ctx.ledger, ctx.run_id, ctx.model_type)
+    state = _state(request.config)
+    ctx = state.context
+    provisioner = Provisioner(api, state.ledger, ctx.run_id, ctx.model_type)
     yield provisioner
     provisioner.cleanup()
 

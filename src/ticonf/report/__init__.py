@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ticonf.client.politeness import Politeness
 from ticonf.client.provisioning import DEFAULT_MODEL_TYPE
 from ticonf.core.locations import (
     JUNIT_XML,
@@ -131,6 +132,7 @@ def render_all(report: dict[str, Any], directory: Path) -> list[Path]:
 def write_reports(
     ctx: RunContext,
     *,
+    politeness: Politeness,
     session: dict[str, Any] | None = None,
     expect_fail: str | Path | None = None,
     baseline: str | Path | None = None,
@@ -140,7 +142,8 @@ def write_reports(
     """Fold the raw records of a run into its reports; returns the report.json document.
 
     Before the gate is decided, each problem's minimal example is replayed `replays` times on
-    the target (still running: the embedded reference stops after this), see replay.py.
+    the target (still running: the embedded reference stops after this), see replay.py, at
+    the pace of the run (`politeness`, the run state's).
     """
     secrets = ctx.target.secrets()
     ctx.report_dir.mkdir(parents=True, exist_ok=True)
@@ -155,7 +158,7 @@ def write_reports(
             ctx.report_dir,
             attempts=replays,
             timeout=ctx.timeout,
-            politeness=ctx.politeness,
+            politeness=politeness,
         )
 
     settings = {"attempts": max(replays, 0), "flaky_policy": flaky, "model_type": ctx.model_type}

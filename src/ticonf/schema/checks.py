@@ -7,7 +7,6 @@ RequirementFailure, which names its requirement itself.
 
 from __future__ import annotations
 
-import weakref
 from typing import Any
 
 import schemathesis
@@ -24,10 +23,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from ticonf.client.api import ApiClient
-from ticonf.client.exchanges import Recorder
 from ticonf.client.samples import png_data_url
 from ticonf.core.catalog import RequirementFailure, check
-from ticonf.run import context
+from ticonf.run import state as run_state
 from ticonf.schema.workspace import ADD, PAIRS, REPLACE, is_data_url, operation_key
 
 # Checks whose failures are classified by ticonf's wrappers below (documented_rejection,
@@ -149,9 +147,6 @@ def deleted_image_stays_deleted(ctx: Any, response: Any, case: Any) -> bool | No
     return None
 
 
-_ENFORCING: weakref.WeakKeyDictionary[Recorder, set[str]] = weakref.WeakKeyDictionary()
-
-
 def ignored_auth_once(ctx: Any, response: Any, case: Any) -> bool | None:
     """Schemathesis' ignored_auth, probing each operation until it has refused the probes once
     in the running test: three extra requests per example would triple the traffic.
@@ -160,9 +155,10 @@ def ignored_auth_once(ctx: Any, response: Any, case: Any) -> bool | None:
     403 passes here: the documentation fixes no error status, and the convention (AUTH-004)
     has a test of its own (suites/scenarios/test_conventions.py), which a failure here would
     only duplicate while ending this test before its other checks."""
-    recorder = context.CURRENT_RECORDER
+    recorder = run_state.current_recorder()
     if recorder is not None:
-        ctx.auth_enforced_operations = _ENFORCING.setdefault(recorder, set())
+        enforced = run_state.current().auth_enforced
+        ctx.auth_enforced_operations = enforced.setdefault(recorder, set())
     try:
         return ignored_auth(ctx, response, case)
     except Exception as failure:
@@ -172,19 +168,14 @@ def ignored_auth_once(ctx: Any, response: Any, case: Any) -> bool | None:
         return None
 
 
-_PROBE_CLIENT: ApiClient | None = None
-
-
 def probe_client() -> ApiClient:
-    """A client of the target for checks that send requests of their own, recording as the
-    running test (one per process: building an HTTP client per check would be slow)."""
-    global _PROBE_CLIENT
-    ctx = context.current()
-    if _PROBE_CLIENT is None:
-        _PROBE_CLIENT = ApiClient(ctx.target, timeout=ctx.timeout, politeness=ctx.politeness)
-    if context.CURRENT_RECORDER is not None:
-        _PROBE_CLIENT.recorder = context.CURRENT_RECORDER
-    return _PROBE_CLIENT
+    """The process's client of the target, for checks that send requests of their own,
+    recording as the running test."""
+    client = run_state.current().client
+    recorder = run_state.current_recorder()
+    if recorder is not None:
+        client.recorder = recorder
+    return client
 
 
 RESPONSE_CHECKS = [

@@ -2,7 +2,7 @@
 
 Schemathesis fixes each operation's base URL when pytest collects the tests, so everything
 here runs at import time of a test module: after the plugin's `pytest_configure`, which has
-activated the run context in the controller and in every xdist worker.
+activated the run's state (ticonf.run.state) in the controller and in every xdist worker.
 
 Each test module loads its own copy, because positive, negative and stateful runs need
 different generation settings. Query parameters that no request can use correctly are left
@@ -24,7 +24,7 @@ from schemathesis import GenerationMode
 from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from ticonf.core.catalog import OPENAPI_PATH
-from ticonf.run import context
+from ticonf.run import state as run_state
 from ticonf.schema import recording, texts
 from ticonf.schema.checks import STATEFUL_CHECK_NAMES
 
@@ -70,7 +70,7 @@ def spec_without(query: tuple[str, ...]) -> dict[str, Any]:
 def load_schema(kind: Kind, max_examples: int | None = None) -> OpenApiSchema:
     """The four operations, aimed at the run's target with its credentials and seed."""
     recording.install()
-    ctx = context.current()
+    ctx = run_state.current().context
     config = schemathesis.Config(seed=ctx.seed)
     config.cache.enabled = False  # no .schemathesis/ directory in the user's working tree
     schema = schemathesis.openapi.from_dict(spec_without(DROPPED_QUERY[kind]), config=config)
@@ -109,4 +109,4 @@ def profile_max_examples() -> int:
 
 
 def is_full_profile() -> bool:
-    return context.current().profile == "full"
+    return run_state.current().context.profile == "full"

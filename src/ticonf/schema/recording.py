@@ -21,25 +21,27 @@ from schemathesis.core.transport import Response
 from schemathesis.transport.requests import REQUESTS_TRANSPORT, ManagedCookiesSession
 
 from ticonf.client.exchanges import KEPT_REQUEST_HEADERS, Exchange, body_text, safe_headers
-from ticonf.run import context
+from ticonf.run import state as run_state
 
 _INSTALLED = "_ticonf_recording"
-_SESSION: requests.Session | None = None
 
 
 def install() -> None:
     """Wrap schemathesis' HTTP transport once per process (idempotent)."""
     if getattr(REQUESTS_TRANSPORT, _INSTALLED, False):
         return
-    REQUESTS_TRANSPORT.send = _recording(REQUESTS_TRANSPORT.send)  # type: ignore[method-assign]
+    # One session for the process: it forgets cookies after each request and carries no auth.
+    session = ManagedCookiesSession()
+    recorded = _recording(REQUESTS_TRANSPORT.send, session)
+    REQUESTS_TRANSPORT.send = recorded  # type: ignore[method-assign]
     setattr(REQUESTS_TRANSPORT, _INSTALLED, True)
 
 
-def _recording(send: Callable[..., Response]) -> Callable[..., Response]:
+def _recording(send: Callable[..., Response], session: requests.Session) -> Callable[..., Response]:
     @functools.wraps(send)
     def recorded_send(case: Any, **kwargs: Any) -> Response:
         if kwargs.get("session") is None:
-            kwargs["session"] = _session()
+            kwargs["session"] = session
         started = time.perf_counter()
         try:
             response = _polite(lambda: send(case, **kwargs))
@@ -52,18 +54,10 @@ def _recording(send: Callable[..., Response]) -> Callable[..., Response]:
     return recorded_send
 
 
-def _session() -> requests.Session:
-    """One session per process; it forgets cookies after each request and carries no auth."""
-    global _SESSION
-    if _SESSION is None:
-        _SESSION = ManagedCookiesSession()
-    return _SESSION
-
-
 def _polite(send: Callable[[], Response]) -> Response:
     """The run's pace and 429 handling, shared with the suite's own client."""
-    recorder = context.CURRENT_RECORDER
-    return context.current().politeness.call(
+    recorder = run_state.current_recorder()
+    return run_state.current().politeness.call(
         send,
         status_of=lambda r: r.status_code,
         retry_after_of=lambda r: _header(r.headers, "retry-after"),
@@ -73,7 +67,7 @@ def _polite(send: Callable[[], Response]) -> Response:
 
 
 def _record(exchange: Exchange) -> None:
-    recorder = context.CURRENT_RECORDER
+    recorder = run_state.current_recorder()
     if recorder is not None:
         recorder.add(exchange)
 
@@ -115,7 +109,7 @@ def _failed_exchange(case: Any, error: Exception) -> Exchange:
     if isinstance(request, requests.PreparedRequest):
         method, url, headers, body = request.method, request.url, request.headers, request.body
     else:  # never sent
-        url = context.current().target.base_url + case.formatted_path
+        url = run_state.current().context.target.base_url + case.formatted_path
         method, headers, body = case.method, CaseInsensitiveDict(), None
     return Exchange(
         method=str(method),
