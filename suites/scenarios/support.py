@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -280,6 +280,53 @@ def check_count(
         req,
         f"{action}: expected trainingImagesNumber {expected}, GET /models shows {seen!r}",
     )
+
+
+# -- models kept across the examples of a generated test ------------------------------------
+# Each example of these tests needs a model in a state the previous passing example left it
+# in: one it checked through GET /models (still empty, unchanged), or one grown only by the
+# images it added (a gallery). Reusing the model (Provisioner.take/keep) saves its creation,
+# set-up and deletion per example. An example that fails keeps nothing.
+
+EMPTY_MODEL = "a model left empty"
+# Images a reused model takes before a new one replaces it: a deployment may cap the images of
+# a model (the documentation names none), and 10 is the batch size it documents.
+ROOMY_IMAGES = 10
+
+
+def empty_model(provision: Provisioner) -> str:
+    """A model without images: the one an earlier example of this test checked was still
+    empty after its refused request, or a new one. Keep it again with `keep_empty`."""
+    return provision.take(EMPTY_MODEL) or provision.model()
+
+
+def keep_empty(provision: Provisioner, model_id: str) -> None:
+    """Call only after checking the model shows no image."""
+    provision.keep(EMPTY_MODEL, model_id)
+
+
+@dataclass
+class Gallery:
+    """A model that earlier examples of a test added their images to, and what they used."""
+
+    model_id: str
+    names: set[str] = field(default_factory=set)
+    images: int = 0
+
+    def seed(self) -> int:
+        """A seed no image of this model was made from yet (a server may refuse a duplicate)."""
+        self.images += 1
+        return 100 + self.images
+
+
+def gallery(provision: Provisioner, key: str, *names: str) -> Gallery:
+    """A model to add images named `names` to: the kept one while it has room and holds
+    none of these names (a server may refuse a duplicate name), else a new one."""
+    kept = provision.take(key)
+    if kept is None or kept.images >= ROOMY_IMAGES or kept.names & set(names):
+        kept = Gallery(provision.model())
+    kept.names.update(names)
+    return kept
 
 
 # -- requests -------------------------------------------------------------------------------

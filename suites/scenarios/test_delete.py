@@ -9,6 +9,7 @@ from ticonf.core.catalog import check
 
 from .strategies import unknown_ids
 from .support import (
+    Snapshot,
     check_count,
     check_unchanged,
     examples,
@@ -69,13 +70,19 @@ def test_delete_removes_only_that_image(api, provision, model_id) -> None:
 @given(unknown=unknown_ids())
 @examples(0.5)
 def test_unknown_image_is_refused(api, provision, observe, unknown) -> None:
-    model_id = provision.model()
-    provision.image(model_id, "stays.png")
-    before = snapshot(provision, model_id)
+    # The model and snapshot an earlier example checked were unchanged after its refusal.
+    model_id, before = provision.take("unchanged model") or one_image_and_its_snapshot(provision)
     action = f"Delete of unknown image {unknown!r}"
     response = api.delete(model_id, unknown)
     expect_refusal(response, "DELETE-003", action, observe, "unknown-image-status")
     check_unchanged(provision, model_id, before, "DELETE-003", f"after a refused {action}")
+    provision.keep("unchanged model", (model_id, before))
+
+
+def one_image_and_its_snapshot(provision) -> tuple[str, Snapshot]:
+    model_id = provision.model()
+    provision.image(model_id, "stays.png")
+    return model_id, snapshot(provision, model_id)
 
 
 @pytest.mark.req("DELETE-003")

@@ -14,6 +14,7 @@ from ticonf.core.catalog import check
 
 from .strategies import file_names, invalid_image_bodies, unknown_ids
 from .support import (
+    Snapshot,
     check_count,
     check_image_fields,
     check_unchanged,
@@ -21,6 +22,7 @@ from .support import (
     expect_4xx,
     expect_refusal,
     expect_status,
+    gallery,
     image_id,
     pairs_fate,
     snapshot,
@@ -28,23 +30,27 @@ from .support import (
     valid_body,
 )
 
+# What the examples of a generated test keep for the next one (Provisioner.keep).
+ONE_IMAGE = "a model of one image"
+
 
 @pytest.mark.req("REPLACE-001")
 @given(name=file_names())
 @examples(0.5)
 def test_replace_returns_the_new_image(api, provision, name) -> None:
-    model_id = provision.model()
-    old = provision.image(model_id, "before.png")
+    model = gallery(provision, "replaced", name)
+    old = provision.image(model.model_id, f"before-{model.images}.png", seed=model.seed())
+    model.names.add(old["name"])
     action = f"Replace of {old['id']} with name {name!r}"
-    image = training_image(
-        api.replace(model_id, old["id"], valid_body(name, seed=5)), "REPLACE-001", action
-    )
+    body = valid_body(name, seed=model.seed())
+    image = training_image(api.replace(model.model_id, old["id"], body), "REPLACE-001", action)
     check_image_fields(image, "REPLACE-001", action)
     check(
         image.get("name") == name,
         "REPLACE-001",
         f"{action}: expected name {name!r}, got {image.get('name')!r}",
     )
+    provision.keep("replaced", model)
 
 
 @pytest.mark.req("REPLACE-001")
@@ -72,12 +78,15 @@ def test_replace_keeps_the_image_count(api, provision, model_id) -> None:
 @given(unknown=unknown_ids())
 @examples(0.5)
 def test_unknown_image_is_refused(api, provision, observe, unknown) -> None:
-    model_id = provision.model()
-    provision.image(model_id, "present.png")
+    model_id = provision.take(ONE_IMAGE)
+    if model_id is None:
+        model_id = provision.model()
+        provision.image(model_id, "present.png")
     action = f"Replace of unknown image {unknown!r}"
     response = api.replace(model_id, unknown, valid_body("new.png"))
     expect_refusal(response, "REPLACE-003", action, observe, "unknown-image-status")
     check_count(provision, model_id, 1, "REPLACE-003", f"after a refused {action}")
+    provision.keep(ONE_IMAGE, model_id)
 
 
 @pytest.mark.req("REPLACE-003")
@@ -88,19 +97,32 @@ def test_an_asset_that_is_no_training_image_is_refused(api, provision, model_id)
     check_count(provision, model_id, 0, "REPLACE-003", f"after a refused {action}")
 
 
+def one_image_model(provision) -> tuple[str, str, Snapshot]:
+    """A model of one image, that image's ID and the model's snapshot. The model an earlier
+    example of the test kept is taken when GET shows it with exactly one image, whose ID is
+    then the one listed (a Replace may have given the image a new one)."""
+    model_id = provision.take(ONE_IMAGE)
+    if model_id is not None:
+        before = snapshot(provision, model_id)
+        if before.count == 1 and len(before.images) == 1:
+            return model_id, before.images[0][0], before
+    model_id = provision.model()
+    kept = provision.image(model_id, "kept.png")["id"]
+    return model_id, kept, snapshot(provision, model_id)
+
+
 @pytest.mark.req("REPLACE-004")
 @given(body=invalid_image_bodies("refused.png", png_data_url(6)))
 @example(body={"data": png_data_url(6), "name": "refused.png", "preset": "portrait"})
 @example(body={"data": "data:image/png;base64,aGVsbG8=", "name": "refused.png"})
 def test_an_invalid_body_leaves_the_image(api, provision, body) -> None:
-    model_id = provision.model()
-    kept = provision.image(model_id, "kept.png")["id"]
-    before = snapshot(provision, model_id)
+    model_id, kept, before = one_image_model(provision)
     action = f"Replace with the invalid body {str(body)[:120]}"
     expect_4xx(api.replace(model_id, kept, body), "REPLACE-004", action)
     check_unchanged(provision, model_id, before, "REPLACE-004", f"after a refused {action}")
     response = api.replace(model_id, kept, valid_body("after.png"))
     expect_status(response, 200, "REPLACE-004", f"Replace of {kept} after a refused one")
+    provision.keep(ONE_IMAGE, model_id)
 
 
 @pytest.mark.req("REPLACE-004")

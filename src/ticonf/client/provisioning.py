@@ -123,6 +123,7 @@ class Provisioner:
         self._asked = 0
         self._ahead: Future[str] | None = None
         self._lock = threading.Lock()
+        self._kept: dict[str, Any] = {}
 
     def name(self, kind: str) -> str:
         with self._lock:
@@ -140,6 +141,19 @@ class Provisioner:
         if self._asked >= 2 and self._prefetch_pays():
             self._ahead = fixture_pool().submit(self._new_model)
         return model_id
+
+    def take(self, key: str) -> Any:
+        """What an earlier example of this test kept under `key` for the next one, or None.
+
+        A generated test whose examples each need a model in a state the previous example
+        left it in, and checked, saves that model's creation and set-up this way. Taking it
+        empties the slot, so an example that fails (and does not keep it again) leaves its
+        model to nobody: the next example starts afresh. The model stays owned for cleanup."""
+        return self._kept.pop(key, None)
+
+    def keep(self, key: str, value: Any) -> None:
+        """Offer `value` (a model and what is known of it) to the test's next example."""
+        self._kept[key] = value
 
     def models_at_once(self, count: int) -> list[str]:
         """`count` fresh models, created together."""
