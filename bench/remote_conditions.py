@@ -1,14 +1,16 @@
 """The speed benchmark of issue 15, run by hand (never in CI); writes bench/results/remote.md.
 
     .venv/bin/python bench/remote_conditions.py [--before /tmp/ticonf-before] [--only after]
+        [--after /tmp/ticonf-after]
 
 Runs the quick profile (`ticonf run`, `--workers auto`, seed 1) against a reference server
 started with remote conditions (`python -m ticonf.reference --latency MS --rate-limit RPS`):
 0, 50 and 150 ms of latency, and a cap of 20 requests/s. Both the code of this checkout
 ("after") and, with `--before DIR`, an older checkout of the project ("before", e.g. made with
 `git worktree add /tmp/ticonf-before <commit>`) are run the same way, each as `--target`
-against the same kind of server (run by this checkout, which has the conditions), with the
-same Python environment (the older code comes first on PYTHONPATH).
+against the same kind of server (run by the "after" code, which has the conditions), with the
+same Python environment (the older code comes first on PYTHONPATH). `--after DIR` measures a
+worktree of a commit instead of this checkout (whose files others may be editing meanwhile).
 
 For each run: wall time, tests, requests the suite made (report.json, retries included),
 the share of them answered 429, the workers chosen, and the peak of the summed RSS of every
@@ -47,12 +49,12 @@ def clean_env(pythonpath: str | None = None) -> dict[str, str]:
     return env
 
 
-def start_server(latency: float, rate_limit: float | None) -> subprocess.Popen[str]:
+def start_server(code: Path, latency: float, rate_limit: float | None) -> subprocess.Popen[str]:
     command = [sys.executable, "-m", "ticonf.reference", "--port", "0", "--latency", str(latency)]
     if rate_limit:
         command += ["--rate-limit", str(rate_limit)]
     server = subprocess.Popen(
-        command, stdout=subprocess.PIPE, text=True, cwd=PROJECT, env=clean_env(str(PROJECT / "src"))
+        command, stdout=subprocess.PIPE, text=True, cwd=code, env=clean_env(str(code / "src"))
     )
     assert server.stdout is not None
     line = server.stdout.readline()
@@ -98,8 +100,8 @@ class PeakSampler(threading.Thread):
             self.done.wait(0.2)
 
 
-def one_run(code: Path, latency: float, rate_limit: float | None) -> dict:
-    server = start_server(latency, rate_limit)
+def one_run(code: Path, server_code: Path, latency: float, rate_limit: float | None) -> dict:
+    server = start_server(server_code, latency, rate_limit)
     try:
         with tempfile.TemporaryDirectory() as scratch:
             command = [
@@ -175,13 +177,15 @@ def commit_of(code: Path) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--before", type=Path, help="checkout of the code before the change")
+    parser.add_argument("--after", type=Path, default=PROJECT, help="checkout of the new code")
     parser.add_argument("--only", choices=("before", "after"), help="run one side only")
     parser.add_argument("--json", type=Path, default=HERE / "results" / "remote.json")
     parser.add_argument(
         "--conditions", nargs="*", help="run only these (e.g. loopback '50 ms'); others are kept"
     )
     args = parser.parse_args()
-    sides = [("after", PROJECT)]
+    after = args.after.resolve()
+    sides = [("after", after)]
     if args.before:
         sides.insert(0, ("before", args.before.resolve()))
     if args.only:
@@ -194,7 +198,7 @@ def main() -> None:
     # Both sides under one condition, one after the other: the machine's load drifts.
     for name, latency, rate_limit in chosen:
         for side, code in sides:
-            result = one_run(code, latency, rate_limit)
+            result = one_run(code, after, latency, rate_limit)
             print(side, name, {k: v for k, v in result.items() if k != "output"}, flush=True)
             runs = [r for r in saved[side]["runs"] if r[0] != name] + [[name, rate_limit, result]]
             order = [c[0] for c in CONDITIONS]
@@ -204,7 +208,7 @@ def main() -> None:
         f"# Remote conditions ({time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
         f"{os.cpu_count()} cores)",
         "",
-        "Command: `.venv/bin/python bench/remote_conditions.py --before /tmp/ticonf-before`",
+        f"Command: `.venv/bin/python bench/remote_conditions.py {' '.join(sys.argv[1:])}`",
         "",
     ]
     for side in ("before", "after"):
