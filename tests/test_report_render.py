@@ -49,7 +49,7 @@ def test_html_escapes_everything_the_server_sent() -> None:
     page = render_html(hostile_report())
     assert "<script" not in page and "<img" not in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
-    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
     assert "\x00" not in page and "\x1b" not in page
 
 
