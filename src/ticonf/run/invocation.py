@@ -35,7 +35,11 @@ def suite_command(
 ) -> list[str]:
     """`python -m pytest` over the installed suites, writing records into `report_dir`."""
     command = [sys.executable, "-m", "pytest", str(SUITES_DIR), "-p", "ticonf.plugin.hooks"]
-    command += ["-p", "no:cacheprovider", "--rootdir", str(ROOT_DIR), "-q", "-rN", "--color=no"]
+    # No assertion rewriting: the suites fail through check() and schemathesis, never a bare
+    # assert, and rewriting every module of hypothesis and schemathesis costs each worker
+    # seconds of CPU (bench/worker_startup.py).
+    command += ["-p", "no:cacheprovider", "--assert=plain", "--rootdir", str(ROOT_DIR)]
+    command += ["-q", "-rN", "--color=no"]
     command += ["--run-id", run_id, "--report-dir", str(report_dir), "--profile", profile]
     command += ["-n", str(workers)] if workers > 1 else ["-p", "no:xdist"]
     if seed is not None:
