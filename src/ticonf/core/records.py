@@ -219,3 +219,23 @@ class Problem(ProblemFacts):
     """An entry of `problems`: one deviation, however many tests and requirements show it."""
 
     id: str  # P1, P2, ... (first in the document)
+
+
+class OperationCoverage(TypedDict):
+    """An entry of `coverage.operations`: what of one operation's documented surface the run
+    used (True/False per parameter, field and enum value; counts per response status)."""
+
+    operation: str
+    requests: int
+    reached_logic: bool  # some request got a 2xx, so the operation's checks proved something
+    parameters: dict[str, bool]
+    body_fields: dict[str, bool]
+    enums: dict[str, dict[str, bool]]
+    statuses: dict[str, int]
+    undocumented_statuses: dict[str, int]
+
+
+class Coverage(TypedDict):
+    operations: list[OperationCoverage]
+    warnings: list[str]
+    exchanges: int  # how many exchanges the run's log holds
