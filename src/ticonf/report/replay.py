@@ -40,6 +40,7 @@ from ticonf.client.politeness import Politeness
 from ticonf.client.provisioning import DEFAULT_MODEL_TYPE, Ledger, remove_all
 from ticonf.client.samples import png_base64, png_data_url
 from ticonf.core.operations import ADD
+from ticonf.core.records import ReplayResult
 from ticonf.core.vocabulary import Confirmation
 from ticonf.report.problems import is_stateful, media_type, path_of, still_failing
 from ticonf.report.scrub import REDACTED
@@ -485,17 +486,14 @@ def confirm(
     attempts: int = DEFAULT_ATTEMPTS,
     timeout: float = 30.0,
     politeness: Politeness | None = None,
-) -> dict[str, Any]:
+) -> ReplayResult:
     """The `confirmation` of one problem after `attempts` replays."""
     try:
         plan = plan_of(problem, run, report_dir / "raw", settings)
     except NotReplayable as why:
-        return {
-            "status": Confirmation.NOT_REPLAYED,
-            "attempts": 0,
-            "reproduced": 0,
-            "note": str(why),
-        }
+        return ReplayResult(
+            status=Confirmation.NOT_REPLAYED, attempts=0, reproduced=0, note=str(why)
+        )
     ledger = Ledger(report_dir / "raw" / LEDGER_NAME)
     results = [
         run_plan(plan, target, ledger, timeout=timeout, politeness=politeness)
@@ -509,13 +507,9 @@ def confirm(
     note = f"reproduced {reproduced} of {attempts} times on fresh scratch resources"
     if notes:
         note += "; otherwise: " + "; ".join(notes)[:400]
-    return {
-        "status": status,
-        "attempts": attempts,
-        "reproduced": reproduced,
-        "note": note,
-        "steps": len(plan.steps),
-    }
+    return ReplayResult(
+        status=status, attempts=attempts, reproduced=reproduced, note=note, steps=len(plan.steps)
+    )
 
 
 def confirm_all(
