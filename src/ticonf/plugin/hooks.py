@@ -1,9 +1,10 @@
-"""The pytest side of ticonf: options, the run context, fixtures and per-test records.
+"""The pytest side of ticonf: the run options, the run's state, fixtures and per-test records.
 
 The controller (or the only process, without xdist) resolves the target, starts the embedded
 reference server when there is none, runs the pre-flight check and renders the reports at the
-end. Each xdist worker receives the context through `workerinput` and writes the records of
-the tests it ran, one JSON line per test, into the report directory.
+end. Each xdist worker receives the run's context through `workerinput` and writes the records
+of the tests it ran, one JSON line per test, into the report directory. Every process keeps its
+RunState (ticonf.run.state) in `config.stash[STATE_KEY]`.
 """
 
 from __future__ import annotations

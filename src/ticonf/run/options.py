@@ -65,7 +65,8 @@ def shard_text(shard: tuple[int, int]) -> str:
 
 
 def _resolved(path: str) -> str:
-    return str(Path(path).resolve())  # ticonf run's pytest runs in another folder
+    """A file named to ticonf run, for its pytest, which runs in another folder ("" stays none)."""
+    return str(Path(path).resolve()) if path else path
 
 
 class Passing(Enum):
@@ -74,7 +75,6 @@ class Passing(Enum):
     ARGUMENT = "argument"  # on the command line, when its value is not the default
     ENVIRONMENT = "environment"  # credentials: in the child's environment only (run_environment)
     BUILDER = "builder"  # set by invocation.suite_command, which the fault sweep shares
-    NONE = "none"  # the plugin's own: ticonf run never passes it
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,7 @@ class RunOption:
     switch: bool = False  # a flag without a value (store_true)
     pytest_flag: str | None = None  # the plugin's name, where it differs from ticonf run's
     pytest_help: str | None = None  # the plugin's help, where ticonf run's does not fit
-    cli: bool = True  # False: an option of the plugin only
+    cli: bool = True  # False: an option of the plugin only, which ticonf run never passes
     passing: Passing = Passing.ARGUMENT
     render: Callable[[Any], str] = str  # the value on the child's command line
 
@@ -144,7 +144,6 @@ RUN_OPTIONS: tuple[RunOption, ...] = (
         "--run-id",
         "name of this run (default: time-based)",
         cli=False,
-        passing=Passing.NONE,
     ),
     RunOption(
         "--label",
