@@ -2,34 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from run_kit import COMMAND, one_line_error, read_report, target_options, ticonf
 
 from ticonf.reference.server import RunningServer, running_server
-
-
-def ticonf(*args: str, env: dict[str, str] | None = None, timeout: float = 300):
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("TICONF_")}
-    return subprocess.run(
-        [sys.executable, "-m", "ticonf", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env={**clean, **(env or {})},
-    )
-
-
-def one_line_error(result: subprocess.CompletedProcess) -> str:
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    return lines[0]
 
 
 @pytest.fixture(scope="module")
@@ -46,35 +26,15 @@ def test_help_lists_the_commands() -> None:
 
 
 def test_unreachable_target_exits_3(tmp_path: Path) -> None:
-    result = ticonf(
-        "run",
-        "--target",
-        "http://127.0.0.1:9/v1",
-        "--api-key",
-        "k",
-        "--api-secret",
-        "s",
-        "--report-dir",
-        str(tmp_path),
-    )
-    assert result.returncode == 3
-    assert "unreachable" in one_line_error(result)
+    target = target_options("http://127.0.0.1:9/v1", "k", "s")
+    result = ticonf("run", *target, "--report-dir", str(tmp_path))
+    assert "unreachable" in one_line_error(result, exit_code=3)
 
 
 def test_rejected_credentials_exit_3(reference: RunningServer, tmp_path: Path) -> None:
-    result = ticonf(
-        "run",
-        "--target",
-        reference.base_url,
-        "--api-key",
-        "ticonf",
-        "--api-secret",
-        "wrong",
-        "--report-dir",
-        str(tmp_path),
-    )
-    assert result.returncode == 3
-    assert "rejected the credentials" in one_line_error(result)
+    target = target_options(reference.base_url, "ticonf", "wrong")
+    result = ticonf("run", *target, "--report-dir", str(tmp_path))
+    assert "rejected the credentials" in one_line_error(result, exit_code=3)
     assert "wrong" not in result.stdout + result.stderr
 
 
@@ -87,9 +47,7 @@ def test_rejected_credentials_exit_3(reference: RunningServer, tmp_path: Path) -
     ],
 )
 def test_configuration_errors_exit_2_with_one_line(args: list[str], fragment: str) -> None:
-    result = ticonf(*args)
-    assert result.returncode == 2
-    assert fragment in one_line_error(result)
+    assert fragment in one_line_error(ticonf(*args), exit_code=2)
 
 
 def test_bad_option_values_exit_2() -> None:
@@ -112,7 +70,7 @@ def test_run_against_the_embedded_reference_is_conformant(tmp_path: Path) -> Non
     result = ticonf("run", "--report-dir", str(tmp_path), "--workers", "2")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "verdict: CONFORMANT" in result.stdout
-    report = json.loads((tmp_path / "report.json").read_text())
+    report = read_report(tmp_path)
     assert report["verdict"] == "conformant"
     assert report["run"]["tests"] > 0
     assert (tmp_path / "junit.xml").is_file()
@@ -120,7 +78,7 @@ def test_run_against_the_embedded_reference_is_conformant(tmp_path: Path) -> Non
 
 def test_serve_answers_on_the_port_it_prints() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "ticonf", "serve", "--port", "0"],
+        [*COMMAND, "serve", "--port", "0"],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -194,5 +152,4 @@ def test_a_report_dir_inside_a_file_is_a_usage_error(tmp_path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
     result = ticonf("run", "--report-dir", str(blocker / "run"))
-    assert result.returncode == 2
-    assert "cannot write in --report-dir" in one_line_error(result)
+    assert "cannot write in --report-dir" in one_line_error(result, exit_code=2)

@@ -12,13 +12,11 @@ whole suite against every fault.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from run_kit import one_line_error, ticonf
 from starlette.testclient import TestClient
 
 from ticonf.client.samples import png_base64
@@ -77,23 +75,9 @@ def test_an_unknown_fault_is_a_config_error() -> None:
         get_fault("no-such-fault")
 
 
-def ticonf(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TICONF_")}
-    return subprocess.run(
-        [sys.executable, "-m", "ticonf", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-    )
-
-
 def test_serve_refuses_an_unknown_fault_in_one_line() -> None:
     result = ticonf("serve", "--port", "0", "--fault", "no-such-fault")
-    assert result.returncode == 2
-    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
-    assert "unknown fault 'no-such-fault'" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert "unknown fault 'no-such-fault'" in one_line_error(result, exit_code=2)
 
 
 def test_faults_lists_the_catalog() -> None:
@@ -106,9 +90,7 @@ def test_faults_lists_the_catalog() -> None:
 
 
 def test_faults_sweep_refuses_an_unknown_fault() -> None:
-    result = ticonf("faults", "--sweep", "--fault", "no-such-fault")
-    assert result.returncode == 2
-    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    one_line_error(ticonf("faults", "--sweep", "--fault", "no-such-fault"), exit_code=2)
 
 
 @pytest.mark.parametrize("fault", FAULTS, ids=lambda f: f.name)

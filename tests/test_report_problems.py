@@ -9,17 +9,14 @@ read the report as its user would: one card per problem, confirmed or flaky, a s
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from report_kit import exchange, record, report_of
+from run_kit import Run, clean_env, narrow_run, target_options, ticonf
 
-from ticonf.faults.sweep_plugin import ENV_REQUIREMENTS
 from ticonf.reference.server import running_server
 from ticonf.report.gate import decide
 from ticonf.report.inputs import schema_problems
@@ -73,39 +70,11 @@ def test_flaky_must_failures_fail_the_gate_unless_flaky_pass() -> None:
 # -- runs against faulty reference servers ---------------------------------------------------
 
 
-@dataclass
-class Run:
-    result: subprocess.CompletedProcess[str]
-    report_dir: Path
-
-    @property
-    def report(self) -> dict:
-        return json.loads((self.report_dir / "report.json").read_text(encoding="utf-8"))
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TICONF_")}
-    return {**env, **extra}
-
-
-def ticonf(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "ticonf", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-    )
-
-
-def run_against(base_url: str, report_dir: Path, requirements: str, *pytest_args: str) -> Run:
-    result = ticonf(
-        "run", "--target", base_url, "--api-key", API_KEY, "--api-secret", API_SECRET,
-        "--report-dir", str(report_dir), "--workers", "1", "--seed", "16",
-        "--", "-p", "ticonf.faults.sweep_plugin", *pytest_args,
-        env=clean_env(**{ENV_REQUIREMENTS: requirements}),
-    )  # fmt: skip
-    return Run(result, report_dir)
+def run_against(
+    base_url: str, report_dir: Path, requirements: tuple[str, ...], *pytest_args: str
+) -> Run:
+    target = target_options(base_url, API_KEY, API_SECRET)
+    return narrow_run(report_dir, requirements, *target, "--seed", "16", pytest_args=pytest_args)
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +91,7 @@ def clean_url() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def append_run(append_url: str, tmp_path_factory: pytest.TempPathFactory) -> Run:
-    return run_against(append_url, tmp_path_factory.mktemp("append") / "r", "PAIRS-002")
+    return run_against(append_url, tmp_path_factory.mktemp("append") / "r", ("PAIRS-002",))
 
 
 def test_a_fault_that_breaks_one_thing_is_one_confirmed_problem(append_run: Run) -> None:
@@ -162,11 +131,10 @@ def test_replay_and_script_reproduce_the_problem_and_see_it_fixed(
     append_run: Run, append_url: str, clean_url: str
 ) -> None:
     directory = str(append_run.report_dir)
-    credentials = ("--api-key", API_KEY, "--api-secret", API_SECRET)
-    still = ticonf("replay", directory, "P1", "--target", append_url, *credentials, env=clean_env())
+    still = ticonf("replay", directory, "P1", *target_options(append_url, API_KEY, API_SECRET))
     assert still.returncode == 1, still.stdout + still.stderr
     assert "STILL FAILING P1 (PAIRS-002)" in still.stdout
-    fixed = ticonf("replay", directory, "--target", clean_url, *credentials, env=clean_env())
+    fixed = ticonf("replay", directory, *target_options(clean_url, API_KEY, API_SECRET))
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
     assert "FIXED P1" in fixed.stdout
 
@@ -183,7 +151,7 @@ def test_replay_and_script_reproduce_the_problem_and_see_it_fixed(
 
 def test_a_fault_that_breaks_two_things_is_two_problems(tmp_path: Path) -> None:
     with running_server(fault="data-unchecked", api_key=API_KEY, api_secret=API_SECRET) as server:
-        run = run_against(server.base_url, tmp_path / "r", "ADD-009,REPLACE-004")
+        run = run_against(server.base_url, tmp_path / "r", ("ADD-009", "REPLACE-004"))
         env = clean_env(
             TICONF_TARGET=server.base_url, TICONF_API_KEY=API_KEY, TICONF_API_SECRET=API_SECRET
         )
@@ -202,7 +170,7 @@ def test_a_fault_that_breaks_two_things_is_two_problems(tmp_path: Path) -> None:
 
 def test_an_intermittent_fault_is_reported_flaky(tmp_path: Path) -> None:
     with running_server(fault="delete-flaky-500", api_key=API_KEY, api_secret=API_SECRET) as s:
-        run = run_against(s.base_url, tmp_path / "r", "HTTP-001", "-k", "odd_path_segments")
+        run = run_against(s.base_url, tmp_path / "r", ("HTTP-001",), "-k", "odd_path_segments")
     assert run.result.returncode == 1, "a flaky MUST failure fails the gate by default"
     (problem,) = run.report["problems"]
     assert problem["requirements"] == ["HTTP-001"]

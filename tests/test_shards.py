@@ -4,13 +4,11 @@ results as one run; the test mirrors the README's GitHub workflow (same commands
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from run_kit import read_report, ticonf
 
 from ticonf.plugin.hooks import select_shard
 from ticonf.reference.server import running_server
@@ -24,19 +22,8 @@ SELECTION = [
 ]
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TICONF_", "PYTEST_"))}
-    return subprocess.run(
-        [sys.executable, "-m", "ticonf", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
-
-
 def statuses(report_dir: Path) -> dict[str, str]:
-    report = json.loads((report_dir / "report.json").read_text())
+    report = read_report(report_dir)
     return {r["id"]: r["status"] for r in report["requirements"]}
 
 
@@ -55,7 +42,7 @@ SEED = "7"
 def shard_job(name: str, index: int, target: list[str], root: Path) -> int:
     """One job of the README's GitHub workflow: what action.yml runs with `shard: I/3`."""
     report_dir = root / "shards" / f"ticonf-report-{name}-shard-{index}-of-{SHARDS}"
-    result = run(
+    result = ticonf(
         "run", *target, "--profile", "quick", "--report-dir", str(report_dir),
         "--shard", f"{index}/{SHARDS}", "--seed", SEED, "--label", name,
         "--workers", "1", "--replays", "0", *SELECTION,
@@ -66,7 +53,7 @@ def shard_job(name: str, index: int, target: list[str], root: Path) -> int:
 def whole_run(name: str, target: list[str], root: Path) -> int:
     """The same selection unsharded, for the requirement verdicts to compare with."""
     report_dir = root / "whole" / name
-    result = run(
+    result = ticonf(
         "run", *target, "--seed", SEED, "--workers", "1", "--replays", "0",
         "--report-dir", str(report_dir), *SELECTION,
     )  # fmt: skip
@@ -78,9 +65,9 @@ def verdict_job(names: list[str], root: Path) -> tuple[dict[str, int], int]:
     codes = {}
     for name in names:
         shards = sorted((root / "shards").glob(f"ticonf-report-{name}-shard-*"))
-        merged = run("merge", *map(str, shards), "--out", str(root / "merged" / name))
+        merged = ticonf("merge", *map(str, shards), "--out", str(root / "merged" / name))
         codes[name] = merged.returncode
-    compared = run(
+    compared = ticonf(
         "compare", *(str(root / "merged" / n) for n in names), "--out", str(root / "matrix")
     )
     return codes, compared.returncode
@@ -119,6 +106,6 @@ def test_three_shard_jobs_merge_to_one_run_like_the_readme_workflow(tmp_path: Pa
 
 @pytest.mark.parametrize("value", ["0/2", "3/2", "x", "1/"])
 def test_bad_shard_values_are_refused(value: str) -> None:
-    result = run("run", "--shard", value, "--dry-run")
+    result = ticonf("run", "--shard", value, "--dry-run")
     assert result.returncode == 2
     assert "--shard" in result.stderr and "Traceback" not in result.stderr
