@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from starlette.testclient import TestClient
+from ticonf.suites.scenarios.support import TRAINING_IMAGE_FIELDS
 
 from ticonf.client.samples import png_base64, png_data_url
 from ticonf.reference.app import MAX_BODY_BYTES, create_app
@@ -46,14 +47,7 @@ def count(client: TestClient, model: str) -> int:
 
 def test_add_returns_the_six_fields(client: TestClient, model: str) -> None:
     created = add(client, model, data=png_data_url(), name="日本語.png")["trainingImage"]
-    assert set(created) == {
-        "id",
-        "name",
-        "createdAt",
-        "description",
-        "automaticCaptioning",
-        "downloadUrl",
-    }
+    assert set(created) == set(TRAINING_IMAGE_FIELDS)
     assert created["name"] == "日本語.png"
     assert count(client, model) == 1
 
