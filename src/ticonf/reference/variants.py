@@ -81,9 +81,15 @@ def parse_variants(text: str | Iterable[str] | None) -> tuple[str, ...]:
 def compose(
     names: Iterable[str], base: type[ReferenceService] = ReferenceService
 ) -> type[ReferenceService]:
-    """One service class: the variants' mixins, in registry order, on top of `base`."""
+    """One service class: the variants' mixins, in registry order, on top of `base`; a
+    variant that `base` already is (a fault built on it) is not added twice, which would
+    leave no consistent method order."""
     wanted = set(names)
-    chosen = [entry.mixin for entry in VARIANTS.entries() if entry.name in wanted]
+    chosen = [
+        entry.mixin
+        for entry in VARIANTS.entries()
+        if entry.name in wanted and not issubclass(base, entry.mixin)
+    ]
     if not chosen:
         return base
     label = "".join(mixin.__name__ for mixin in chosen)
