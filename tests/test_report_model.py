@@ -8,9 +8,10 @@ import pytest
 from report_kit import faulty_records, meta, record, report_of, requirement, status_of
 
 from ticonf.core.catalog import load_catalog
+from ticonf.core.vocabulary import Status
 from ticonf.report import assemble
 from ticonf.report.inputs import schema_problems
-from ticonf.report.model import STATUSES, read_records, requirement_status
+from ticonf.report.model import read_records, requirement_status
 
 
 def test_a_faulty_run_is_nonconformant_and_its_report_valid() -> None:
@@ -42,7 +43,7 @@ def test_every_requirement_of_the_catalog_is_reported_once() -> None:
     assert [r["id"] for r in report["requirements"]] == list(load_catalog())
     total = report["counts"]["total"]
     assert sum(total.values()) == len(load_catalog())
-    assert set(total) == set(STATUSES)
+    assert set(total) == set(Status)
 
 
 @pytest.mark.parametrize(

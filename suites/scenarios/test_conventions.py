@@ -15,6 +15,7 @@ import pytest
 
 from ticonf.client.samples import png_data_url
 from ticonf.core.catalog import check
+from ticonf.core.operations import ADD, REPLACE, REPLACE_PAIRS
 
 from .support import (
     OPERATIONS,
@@ -64,12 +65,8 @@ MALFORMED = (b"{", b'{"name": }', b"\xff\xfe", b"[{]")
 def test_malformed_json_gives_400(api, provision) -> None:
     model_id = provision.model()
     image = provision.image(model_id)["id"]
-    paths = {
-        "add": ("POST", f"/models/{model_id}/training-images"),
-        "replace-pairs": ("PUT", f"/models/{model_id}/training-images/pairs"),
-        "replace": ("PUT", f"/models/{model_id}/training-images/{image}"),
-    }
-    for operation, (method, path) in paths.items():
+    for called in (ADD, REPLACE_PAIRS, REPLACE):
+        operation, method, path = called.name, called.method, called.path_for(model_id, image)
         for body in MALFORMED:
             response = send_raw(api, method, path, body)
             expect_status(response, 400, "HTTP-005", f"{operation} with the body {body!r}")

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from ticonf.client.samples import png_data_url
 from ticonf.core.catalog import check
+from ticonf.core.operations import ADD, REPLACE, REPLACE_PAIRS, operation_named
 
 from .observations import (
     record_count_type,
@@ -174,12 +175,8 @@ def test_odd_path_segments_get_a_json_answer(
 ) -> None:
     model = provision.model() if real_model else quote(model_segment, safe="")
     image = quote(image_segment, safe="")
-    method, path = {
-        "add": ("POST", f"/models/{model}/training-images"),
-        "replace-pairs": ("PUT", f"/models/{model}/training-images/pairs"),
-        "replace": ("PUT", f"/models/{model}/training-images/{image}"),
-        "delete": ("DELETE", f"/models/{model}/training-images/{image}"),
-    }[operation]
+    called = operation_named(operation)
+    method, path = called.method, called.path_for(model, image)
     body = json.dumps(TEMPLATES.get(operation, {})).encode() if method != "DELETE" else None
     response = send_raw(api, method, path, body or b"", "application/json" if body else None)
     check_json_response(response, f"{method} {path}")
@@ -206,9 +203,7 @@ def test_undocumented_methods_give_405(api, provision, observe, where) -> None:
     )
 
 
-IMAGES = "/models/{modelId}/training-images"
-PAIRS = "/models/{modelId}/training-images/pairs"
-IMAGE = "/models/{modelId}/training-images/{trainingImageId}"
+IMAGES, PAIRS, IMAGE = ADD.path, REPLACE_PAIRS.path, REPLACE.path
 
 
 def conforming(response, method: str, path: str) -> Any:

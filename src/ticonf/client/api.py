@@ -26,6 +26,7 @@ from ticonf.client.exchanges import (
     safe_headers,
 )
 from ticonf.client.politeness import Politeness
+from ticonf.core.operations import ADD, DELETE, REPLACE, REPLACE_PAIRS
 
 DEFAULT_TIMEOUT = 30.0
 _RECORD_LOCK = threading.Lock()  # fixture requests may run on several threads of one test
@@ -41,11 +42,11 @@ def ssl_context() -> ssl.SSLContext:
 
 
 def images_path(model_id: str) -> str:
-    return f"/models/{model_id}/training-images"
+    return ADD.path_for(model_id)
 
 
 def image_path(model_id: str, image_id: str) -> str:
-    return f"{images_path(model_id)}/{image_id}"
+    return REPLACE.path_for(model_id, image_id)
 
 
 class ApiClient:
@@ -88,16 +89,20 @@ class ApiClient:
     # -- the four operations under test ----------------------------------------------------
 
     def add(self, model_id: str, body: Any, **params: str) -> httpx.Response:
-        return self.send("POST", images_path(model_id), json_body=body, params=params)
+        return self.send(ADD.method, ADD.path_for(model_id), json_body=body, params=params)
 
     def replace_pairs(self, model_id: str, pairs: Any, **params: str) -> httpx.Response:
-        return self.send("PUT", f"{images_path(model_id)}/pairs", json_body=pairs, params=params)
+        return self.send(
+            REPLACE_PAIRS.method, REPLACE_PAIRS.path_for(model_id), json_body=pairs, params=params
+        )
 
     def replace(self, model_id: str, image_id: str, body: Any, **params: str) -> httpx.Response:
-        return self.send("PUT", image_path(model_id, image_id), json_body=body, params=params)
+        return self.send(
+            REPLACE.method, REPLACE.path_for(model_id, image_id), json_body=body, params=params
+        )
 
     def delete(self, model_id: str, image_id: str, **params: str) -> httpx.Response:
-        return self.send("DELETE", image_path(model_id, image_id), params=params)
+        return self.send(DELETE.method, DELETE.path_for(model_id, image_id), params=params)
 
     # -- fixture endpoints -----------------------------------------------------------------
 

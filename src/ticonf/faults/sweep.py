@@ -33,6 +33,7 @@ from ticonf.client.config import ENV_API_KEY, ENV_API_SECRET, ENV_API_SECRET_FIL
 from ticonf.core.catalog import load_catalog
 from ticonf.core.defaults import DEFAULT_API_KEY, DEFAULT_API_SECRET
 from ticonf.core.locations import PREFLIGHT_ERROR, PYTEST_LOG, REPORT_JSON
+from ticonf.core.vocabulary import FAILING, Level, Verdict
 from ticonf.faults import Fault
 from ticonf.faults.sweep_plugin import ENV_REQUIREMENTS
 from ticonf.reference.server import start_server
@@ -41,7 +42,6 @@ from ticonf.run.invocation import ROOT_DIR, child_environment, suite_command
 CLEAN = "(clean reference)"
 SELECTIONS = ("full", "targeted")
 RUN_TIMEOUT_S = 900
-FAILING_STATUSES = ("failed", "expected-failure")
 
 
 @dataclass(frozen=True)
@@ -224,7 +224,7 @@ def _no_report_note(report_dir: Path) -> str:
 
 
 def failed_requirements(report: dict[str, Any]) -> tuple[str, ...]:
-    return tuple(r["id"] for r in report["requirements"] if r["status"] in FAILING_STATUSES)
+    return tuple(r["id"] for r in report["requirements"] if r["status"] in FAILING)
 
 
 def catching_tests(report: dict[str, Any], requirements: Iterable[str]) -> tuple[str, ...]:
@@ -262,7 +262,7 @@ def judge_fault(fault: Fault, report: dict[str, Any] | None, note: str) -> Outco
         # checked no MUST requirement at all: only the run's own errors disqualify it.
         outcome.ok = not outcome.missing and not broken
     else:
-        outcome.ok = not outcome.missing and outcome.verdict == "nonconformant"
+        outcome.ok = not outcome.missing and outcome.verdict == Verdict.NONCONFORMANT
     if broken:
         outcome.note = first_error(report)
     elif outcome.missing:
@@ -274,7 +274,7 @@ def judge_fault(fault: Fault, report: dict[str, Any] | None, note: str) -> Outco
 
 def should_only(requirements: Iterable[str]) -> bool:
     levels = {req_id: req.level for req_id, req in load_catalog().items()}
-    return all(levels.get(r) == "SHOULD" for r in requirements)
+    return all(levels.get(r) == Level.SHOULD for r in requirements)
 
 
 def judge_clean(report: dict[str, Any] | None, note: str) -> Outcome:
@@ -284,8 +284,8 @@ def judge_clean(report: dict[str, Any] | None, note: str) -> Outcome:
     outcome.failed = failed_requirements(report)
     outcome.verdict = report["verdict"]
     outcome.tests = report["run"].get("tests", 0)
-    outcome.ok = outcome.verdict == "conformant" and not outcome.failed
-    if outcome.verdict == "inconclusive":
+    outcome.ok = outcome.verdict == Verdict.CONFORMANT and not outcome.failed
+    if outcome.verdict == Verdict.INCONCLUSIVE:
         outcome.note = first_error(report)
     elif outcome.failed:
         outcome.note = "the correct server failed: " + ", ".join(outcome.failed)

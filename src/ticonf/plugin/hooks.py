@@ -26,13 +26,14 @@ from ticonf.client.provisioning import Provisioner
 from ticonf.core.errors import ConfigError
 from ticonf.core.exit_codes import ExitCode
 from ticonf.core.locations import DRY_RUN_PLAN, PREFLIGHT_ERROR, SUITES_DIR
+from ticonf.core.vocabulary import Status
 from ticonf.run import state as run_state
 from ticonf.run.context import RunContext, new_run_id, new_seed, report_dir_for
 from ticonf.run.options import add_pytest_options, shard_text
 from ticonf.run.profiles import register_profiles
 from ticonf.run.progress import write_collected
 from ticonf.run.state import RunState, start_embedded_server
-from ticonf.schema.outcomes import ERROR, FAILED, PASSED, SKIPPED, classify
+from ticonf.schema.outcomes import classify
 
 STATE_KEY = pytest.StashKey[RunState]()
 RECORDER_KEY = pytest.StashKey[Recorder]()
@@ -244,7 +245,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     item.stash[RECORD_KEY] = {
         "nodeid": item.nodeid,
         "requirements": _requirements_of(item),
-        "outcome": PASSED,
+        "outcome": Status.PASSED,
         "kind": "",
         "message": "",
         "failed_requirements": [],
@@ -276,9 +277,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     if record is None:
         return report
     if report.skipped and call.when != "teardown":
-        record["outcome"] = SKIPPED
+        record["outcome"] = Status.SKIPPED
         record["message"] = str(getattr(call.excinfo, "value", "") or "")[:500]
-    elif report.failed and call.excinfo is not None and record["outcome"] not in (FAILED, ERROR):
+    elif (
+        report.failed
+        and call.excinfo is not None
+        and record["outcome"] not in (Status.FAILED, Status.ERROR)
+    ):
         _note_failure(record, call.excinfo.value, call.when)
         # The evidence is what led to the failure, not the cleanup requests that follow it.
         recorder = item.stash[RECORDER_KEY]
@@ -294,13 +299,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
 
 def _note_failure(record: dict[str, Any], error: BaseException, when: str) -> None:
     """Keep the first failure of a test; a teardown error does not hide a call failure."""
-    if record["outcome"] in (FAILED, ERROR):
+    if record["outcome"] in (Status.FAILED, Status.ERROR):
         return
     verdict = classify(error)
     record["outcome"] = verdict.outcome
     record["kind"] = verdict.kind
     record["message"] = verdict.message
-    if verdict.outcome == FAILED:
+    if verdict.outcome == Status.FAILED:
         named = verdict.requirements or tuple(record["requirements"])
         record["failed_requirements"] = list(named)
 
@@ -313,7 +318,7 @@ def _write_record(item: pytest.Item) -> None:
     record["duration"] = round(time.time() - record.pop("started"), 3)
     record["requests"] = recorder.total
     record["retries"] = recorder.retries
-    if record["outcome"] in (FAILED, ERROR):
+    if record["outcome"] in (Status.FAILED, Status.ERROR):
         record.setdefault("exchanges", [e.to_dict() for e in recorder.last(5)])
     _state(item.config).write_record(record)
 

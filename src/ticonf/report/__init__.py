@@ -13,7 +13,7 @@ spec/report-format.md documents report.json; spec/report.schema.json validates i
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,8 @@ from ticonf.core.locations import (
     REPORT_JSON,
     SUMMARY_MD,
 )
+from ticonf.core.records import Record
+from ticonf.core.vocabulary import ErrorKind
 from ticonf.report.coverage import coverage, read_exchange_log
 from ticonf.report.gate import compare, decide
 from ticonf.report.har import har
@@ -71,7 +73,7 @@ def check_gate_inputs(expect_fail: str | Path | None, baseline: str | Path | Non
 
 def assemble(
     meta: dict[str, Any],
-    records: list[dict[str, Any]],
+    records: Sequence[Record],
     *,
     session: dict[str, Any] | None = None,
     expect_fail: str | Path | None = None,
@@ -93,7 +95,7 @@ def assemble(
         deviations = load_deviations(expect_fail) if expect_fail else {}
         old = load_report(baseline, "the baseline") if baseline else None
     except ReportInputError as error:
-        trouble.append({"test": "", "kind": "session", "message": str(error)})
+        trouble.append({"test": "", "kind": ErrorKind.SESSION, "message": str(error)})
     session = {**(session or {}), "errors": trouble}
     report = build_report(meta, records, session=session, deviations=deviations)
     levels = {r["id"]: r["level"] for r in report["requirements"]}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ticonf.core.records import Comparison
 from ticonf.core.vocabulary import DeviationState, Level, Status
 from ticonf.report.problems import headline
 from ticonf.report.text import one_line
@@ -84,17 +85,20 @@ def error_lines(report: dict[str, Any]) -> list[str]:
     return lines
 
 
-def comparison_lines(comparison: dict[str, Any]) -> list[str]:
+def comparison_lines(comparison: Comparison) -> list[str]:
     base = comparison["baseline"]
     lines = [f"compared with baseline {base['run_id']} ({base['verdict']}, {base['started_at']}):"]
     lines += [f"  note: {w}" for w in comparison["warnings"]]
-    for key, title in (("regressions", "REGRESSION"), ("newly_passing", "NOW PASSING")):
+    for changes, title, what in (
+        (comparison["regressions"], "REGRESSION", "regressions"),
+        (comparison["newly_passing"], "NOW PASSING", "newly passing"),
+    ):
         lines += _listed(
             [
                 f"  {title} {r['id']} {r['level']}: {r['before'] or 'absent'} -> {r['now']}"
-                for r in comparison[key]
+                for r in changes
             ],
-            key.replace("_", " "),
+            what,
         )
     lines.append(
         f"  {len(comparison['regressions'])} regression(s), {len(comparison['newly_passing'])} "

@@ -48,17 +48,20 @@ def _moves(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list[Change]]:
     return groups
 
 
-def compare(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    """How the requirements of `new` moved since `old` (two report.json documents): a
-    records.Comparison, typed as one when report/matrix.py's `transition` says so too."""
+def compare(old: dict[str, Any], new: dict[str, Any]) -> Comparison:
+    """How the requirements of `new` moved since `old` (two report.json documents)."""
+    moves = _moves(old, new)
     before = {r["id"] for r in old["requirements"]}
     current = {r["id"] for r in new["requirements"]}
-    return {
-        "baseline": _identity(old),
-        "warnings": _mismatches(old, new),
-        **_moves(old, new),
-        "removed": sorted(before - current),
-    }
+    return Comparison(
+        baseline=_identity(old),
+        warnings=_mismatches(old, new),
+        regressions=moves["regressions"],
+        newly_passing=moves["newly_passing"],
+        still_failing=moves["still_failing"],
+        other_changes=moves["other_changes"],
+        removed=sorted(before - current),
+    )
 
 
 def _identity(report: dict[str, Any]) -> dict[str, Any]:

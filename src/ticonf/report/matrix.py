@@ -31,25 +31,28 @@ import jsonschema
 
 from ticonf.client.targets_file import label_in
 from ticonf.core.locations import REPORT_HTML, REPORT_JSON, SPEC_DIR
+from ticonf.core.operations import OPERATION_NAMES
+from ticonf.core.records import Comparison
+from ticonf.core.vocabulary import FAILING, Level, Status, Verdict
 from ticonf.report.choices import observed_choices
 from ticonf.report.gate import compare as gate_compare
 from ticonf.report.inputs import ReportInputError, load_report
-from ticonf.report.model import EXPECTED, FAILED, INCONCLUSIVE, NONCONFORMANT, iso_time
+from ticonf.report.model import iso_time
 from ticonf.report.text import one_line, show_value
 
 FORMAT_VERSION = 1
 COMPARE_SCHEMA_PATH = SPEC_DIR / "compare.schema.json"
 ABSENT = "absent"  # the requirement is not in that report's catalog (only with --force)
-OPERATION_ORDER = ("all", "add", "replace-pairs", "replace", "delete")
-LEVEL_ORDER = {"MUST": 0, "SHOULD": 1}
+OPERATION_ORDER = ("all", *OPERATION_NAMES)
+LEVEL_ORDER = {level: rank for rank, level in enumerate(Level)}
 SAME_SUITE = (("suite_version", "ticonf versions"), ("catalog_sha256", "requirement catalogs"))
 CELL_WORDS = {
-    "passed": "passed",
-    "failed": "failed",
-    "expected-failure": "expected failure",
-    "error": "error",
-    "skipped": "not run",
-    "untested": "not run",
+    Status.PASSED: "passed",
+    Status.FAILED: "failed",
+    Status.EXPECTED_FAILURE: "expected failure",
+    Status.ERROR: "error",
+    Status.SKIPPED: "not run",
+    Status.UNTESTED: "not run",
     ABSENT: "absent",
 }
 
@@ -137,12 +140,14 @@ def short(value: Any) -> str:
     return text[:15] if text.startswith("sha256:") else text
 
 
-def transition(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+def transition(old: dict[str, Any], new: dict[str, Any]) -> Comparison:
     """How the requirements moved from one report to the next (what `ticonf diff` prints)."""
     return gate_compare(old, new)
 
 
-def diff_reports(old_path: str | Path, new_path: str | Path) -> tuple[dict, dict, dict]:
+def diff_reports(
+    old_path: str | Path, new_path: str | Path
+) -> tuple[dict[str, Any], dict[str, Any], Comparison]:
     """`ticonf diff`: the two reports (read as the matrix reads them) and their transition."""
     old = load_report(old_path, "OLD")
     new = load_report(new_path, "NEW")
@@ -188,7 +193,9 @@ def target_entry(column: Column, out_dir: Path) -> dict[str, Any]:
     problems = report.get("problems")
     html = column.directory / REPORT_HTML
     failing = [
-        r["id"] for r in report["requirements"] if r["level"] == "MUST" and r["status"] == FAILED
+        r["id"]
+        for r in report["requirements"]
+        if r["level"] == Level.MUST and r["status"] == Status.FAILED
     ]
     return {
         "label": column.label,
@@ -257,7 +264,7 @@ def cell(column: Column, requirement_id: str, out_dir: Path) -> dict[str, Any]:
     page = relative(column.directory / REPORT_HTML, out_dir)
     if problems:
         anchor = problems[0]
-    elif status in (FAILED, EXPECTED):
+    elif status in FAILING:
         anchor = f"fail-{requirement_id}"
     else:
         anchor = f"req-{requirement_id}"
@@ -324,7 +331,11 @@ def side_by_side(row: dict[str, Any], values: list[str | None], columns: list[Co
     """A row of values by target; does it differ, and between conformant targets only?"""
     seen = [(v, c) for v, c in zip(values, columns, strict=True) if v is not None]
     differs = len({v for v, _ in seen}) > 1
-    conformant = {v for v, c in seen if c.report["verdict"] not in (NONCONFORMANT, INCONCLUSIVE)}
+    conformant = {
+        v
+        for v, c in seen
+        if c.report["verdict"] not in (Verdict.NONCONFORMANT, Verdict.INCONCLUSIVE)
+    }
     changed = [False] + [
         before is not None and after is not None and before != after
         for before, after in itertools.pairwise(values)

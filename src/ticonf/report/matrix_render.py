@@ -13,7 +13,7 @@ from itertools import groupby
 from typing import Any
 
 from ticonf.core.operations import OPERATIONS
-from ticonf.core.vocabulary import Status
+from ticonf.core.vocabulary import Status, Verdict
 from ticonf.report.html import View, render_page
 from ticonf.report.markdown import md
 from ticonf.report.matrix import ABSENT, cell_word
@@ -156,7 +156,9 @@ def _value_row(
     cells = [
         {
             "value": value,
-            "muted": f"{target['verdict']} target" if target["verdict"] != "conformant" else None,
+            "muted": f"{target['verdict']} target"
+            if target["verdict"] != Verdict.CONFORMANT
+            else None,
             "changed": history and changed,
         }
         for value, changed, target in zip(
@@ -221,12 +223,12 @@ def render_compare_html(doc: dict[str, Any]) -> str:
 # -- compare.md ----------------------------------------------------------------------------
 
 MD_MARK = {
-    "passed": "✅",
-    "failed": "❌",
-    "expected-failure": "🟣",
-    "error": "⚠️",
-    "skipped": "⚪",
-    "untested": "⚪",
+    Status.PASSED: "✅",
+    Status.FAILED: "❌",
+    Status.EXPECTED_FAILURE: "🟣",
+    Status.ERROR: "⚠️",
+    Status.SKIPPED: "⚪",
+    Status.UNTESTED: "⚪",
     "absent": "·",
 }
 

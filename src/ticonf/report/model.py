@@ -21,7 +21,7 @@ import hashlib
 import json
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ from ticonf.core.records import (
     KnownDeviation,
     ObservedBehaviour,
     ObservedBy,
+    Record,
     RequirementResult,
     RunError,
     SeenValue,
@@ -44,18 +45,11 @@ from ticonf.core.vocabulary import FAILING, DeviationState, ErrorKind, Level, St
 from ticonf.report.choices import observed_choices
 
 FORMAT_VERSION = 1
-STATUSES = tuple(Status)
-# Names html.py and matrix.py still import from here; core.vocabulary defines them.
-FAILED, EXPECTED = Status.FAILED, Status.EXPECTED_FAILURE
-NONCONFORMANT, INCONCLUSIVE = Verdict.NONCONFORMANT, Verdict.INCONCLUSIVE
-__all__ = ["EXPECTED", "FAILED", "FAILING", "INCONCLUSIVE", "NONCONFORMANT", "STATUSES"]
-
-Record = dict[str, Any]
 
 
 def read_records(raw_dir: Path) -> list[Record]:
     """Every per-test record the workers of a run wrote, in a stable order."""
-    records = []
+    records: list[Record] = []
     for path in sorted(raw_dir.glob("records-*.ndjson")):
         lines = path.read_text("utf-8").split("\n")
         records += [_parse(line, f"{path.name}:{n}") for n, line in enumerate(lines, 1) if line]
@@ -89,7 +83,7 @@ def iso_time(epoch: float) -> str:
 # -- one requirement -----------------------------------------------------------------------
 
 
-def _checked_by(requirement_id: str, records: list[Record]) -> list[Record]:
+def _checked_by(requirement_id: str, records: Sequence[Record]) -> list[Record]:
     """The records of tests that check the requirement, or that proved it wrong anyway."""
     return [
         r
@@ -106,7 +100,7 @@ def _proves_failure(requirement_id: str, record: Record) -> bool:
 
 
 def requirement_status(
-    requirement_id: str, records: list[Record], expected: bool = False
+    requirement_id: str, records: Sequence[Record], expected: bool = False
 ) -> Status:
     """The status of one requirement given every record of the run (see the module doc)."""
     if any(_proves_failure(requirement_id, r) for r in records):
@@ -139,7 +133,7 @@ def _run_error(record: Record) -> RunError:
 
 
 def requirement_result(
-    req: Requirement, records: list[Record], deviations: dict[str, str]
+    req: Requirement, records: Sequence[Record], deviations: dict[str, str]
 ) -> RequirementResult:
     """One entry of `requirements` in report.json."""
     checked = _checked_by(req.id, records)
@@ -181,7 +175,7 @@ def _deviation(
 
 
 def run_errors(
-    records: list[Record], catalog: Iterable[str], session: dict[str, Any]
+    records: Sequence[Record], catalog: Iterable[str], session: dict[str, Any]
 ) -> list[RunError]:
     """Everything that makes the run itself unreliable, whatever the server did."""
     known = set(catalog)
@@ -200,7 +194,7 @@ SESSION_EXIT = {
 }
 
 
-def _session_errors(records: list[Record], session: dict[str, Any]) -> list[RunError]:
+def _session_errors(records: Sequence[Record], session: dict[str, Any]) -> list[RunError]:
     """What pytest saw go wrong outside any record: crashed workers, collection errors."""
     recorded = {r["nodeid"] for r in records}
     problems: list[SessionProblem] = session.get("problems", [])
@@ -215,7 +209,7 @@ def _session_errors(records: list[Record], session: dict[str, Any]) -> list[RunE
     return errors + list(session.get("errors", []))
 
 
-def _suite_mistakes(records: list[Record], known: set[str]) -> list[RunError]:
+def _suite_mistakes(records: Sequence[Record], known: set[str]) -> list[RunError]:
     """A failure that names no known requirement would vanish from the report: say so."""
     mistakes = []
     for r in records:
@@ -229,7 +223,7 @@ def _suite_mistakes(records: list[Record], known: set[str]) -> list[RunError]:
     return mistakes
 
 
-def _duplicates(records: list[Record]) -> list[RunError]:
+def _duplicates(records: Sequence[Record]) -> list[RunError]:
     counts = Counter(r["nodeid"] for r in records)
     twice = sorted(nodeid for nodeid, count in counts.items() if count > 1)
     return [
@@ -274,7 +268,7 @@ def counts(requirements: list[RequirementResult]) -> Counts:
     return table
 
 
-def observed_behaviours(records: list[Record]) -> list[ObservedBehaviour]:
+def observed_behaviours(records: Sequence[Record]) -> list[ObservedBehaviour]:
     """Every observed behaviour by topic: each distinct value, how often and where."""
     topics: dict[str, dict[str, SeenValue]] = {}
     for r in records:
@@ -292,7 +286,7 @@ def observed_behaviours(records: list[Record]) -> list[ObservedBehaviour]:
     ]
 
 
-def run_section(meta: dict[str, Any], records: list[Record], finished: float) -> dict[str, Any]:
+def run_section(meta: dict[str, Any], records: Sequence[Record], finished: float) -> dict[str, Any]:
     started = meta["started"]
     return {
         **meta,
@@ -311,7 +305,7 @@ def run_section(meta: dict[str, Any], records: list[Record], finished: float) ->
 
 def build_report(
     meta: dict[str, Any],
-    records: list[Record],
+    records: Sequence[Record],
     finished: float | None = None,
     *,
     session: dict[str, Any] | None = None,

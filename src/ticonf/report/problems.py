@@ -18,7 +18,7 @@ that example must see for the problem to still be there (report/replay.py).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, TypedDict
 from urllib.parse import urlsplit
 
@@ -29,6 +29,7 @@ from ticonf.core.records import (
     Oracle,
     Problem,
     ProblemFacts,
+    Record,
     ReplayResult,
 )
 from ticonf.core.vocabulary import Confirmation, Level, Status
@@ -170,7 +171,7 @@ def oracle_of(failure: _Failure) -> Oracle | None:
 
 
 def still_failing(
-    oracle: dict[str, Any], status: int | None, body: str | None, media: str | None = None
+    oracle: Oracle, status: int | None, body: str | None, media: str | None = None
 ) -> bool:
     """Does this answer to the proving request still show the problem? (A response problem:
     the same status, media type and body, whitespace, IDs and times aside.)"""
@@ -287,7 +288,7 @@ def media_type(headers: dict[str, str] | None) -> str:
     return (headers or {}).get("content-type", "").split(";")[0].strip().lower()
 
 
-def failures_of(records: list[dict[str, Any]]) -> list[_Failure]:
+def failures_of(records: Sequence[Record]) -> list[_Failure]:
     """Every conformance failure of the run, once per test (not once per requirement), its
     sequence cut at the exchange that proves it."""
     failures: list[_Failure] = []
@@ -346,7 +347,7 @@ def _problem(
 
 
 def group_problems(
-    records: list[dict[str, Any]], levels: dict[str, str], deviations: dict[str, str] | None = None
+    records: Sequence[Record], levels: dict[str, str], deviations: dict[str, str] | None = None
 ) -> list[Problem]:
     """The `problems` of report.json (before replay: confirmation `not-replayed`)."""
     groups: dict[tuple[str, ...], list[tuple[_Failure, Oracle | None]]] = {}

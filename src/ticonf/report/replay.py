@@ -40,7 +40,7 @@ from ticonf.client.politeness import Politeness
 from ticonf.client.provisioning import DEFAULT_MODEL_TYPE, Ledger, remove_all
 from ticonf.client.samples import png_base64, png_data_url
 from ticonf.core.operations import ADD
-from ticonf.core.records import ReplayResult
+from ticonf.core.records import Oracle, ReplayResult
 from ticonf.core.vocabulary import Confirmation
 from ticonf.report.problems import is_stateful, media_type, path_of, still_failing
 from ticonf.report.scrub import REDACTED
@@ -74,7 +74,7 @@ class Step:
 @dataclass
 class Plan:
     steps: list[Step]
-    oracle: dict[str, Any]
+    oracle: Oracle
     variables: list[str]
 
 
@@ -252,7 +252,7 @@ def _resource_kinds(
 
 def make_plan(
     example: dict[str, Any],
-    oracle: dict[str, Any] | None,
+    oracle: Oracle | None,
     *,
     run_id: str,
     model_type: str,

@@ -14,6 +14,7 @@ import shlex
 from pathlib import Path
 from typing import Any
 
+from ticonf.core.records import Oracle
 from ticonf.report.problems import NORMALIZE_RULES
 from ticonf.report.replay import NotReplayable, Plan, Step, plan_of
 from ticonf.report.scrub import REDACTED
@@ -146,7 +147,7 @@ def _variables(text: str) -> list[str]:
     return re.findall(r"@ID[0-9]+@", text)
 
 
-def _proving_lines(step: Step, oracle: dict[str, Any], problem: dict[str, Any]) -> list[str]:
+def _proving_lines(step: Step, oracle: Oracle, problem: dict[str, Any]) -> list[str]:
     expected = f"{oracle['expected']} (the record: {oracle['recorded_status']})"
     lines = [
         'if [ "$STATUS" = 000 ]; then echo "INCONCLUSIVE: no answer from $BASE"; exit 3; fi',

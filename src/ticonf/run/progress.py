@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from ticonf.core.vocabulary import Status
+
 TTY_INTERVAL_S = 0.5
 LOG_INTERVAL_S = 10.0
 COLLECTED_GLOB = "collected-*.json"
@@ -69,7 +71,7 @@ class Tally:
             return
         self.done += 1
         self.requests += int(record.get("requests") or 0)
-        self.failing += record.get("outcome") == "failed"
+        self.failing += record.get("outcome") == Status.FAILED
 
 
 def clock(seconds: float) -> str:

@@ -26,7 +26,7 @@ from ticonf.client.api import ApiClient
 from ticonf.client.samples import png_data_url
 from ticonf.core.catalog import RequirementFailure, check
 from ticonf.run import state as run_state
-from ticonf.schema.workspace import ADD, PAIRS, REPLACE, is_data_url, operation_key
+from ticonf.schema.workspace import ADD, DELETE, PAIRS, REPLACE, is_data_url, operation_key
 
 # Checks whose failures are classified by ticonf's wrappers below (documented_rejection,
 # ignored_auth_once) never reach this map with their own names.
@@ -51,7 +51,6 @@ CHECK_REQUIREMENTS: dict[str, tuple[str, ...]] = {
     "deleted_image_stays_deleted": ("DELETE-002",),
 }
 
-IMAGE_PATH = "/models/{modelId}/training-images/{trainingImageId}"
 PRESETS = ("default", "style", "subject")
 MAX_BATCH = 10
 
@@ -125,7 +124,7 @@ def deleted_image_stays_deleted(ctx: Any, response: Any, case: Any) -> bool | No
     Schemathesis' use_after_free cannot see this on this API: it treats PUT as re-creation,
     skips a repeated DELETE, and there is no GET for a training image.
     """
-    if case.method.upper() != "DELETE" or case.operation.path != IMAGE_PATH:
+    if operation_key(case) != DELETE:
         return True
     if not 200 <= response.status_code < 300:
         return True

@@ -12,9 +12,6 @@ import httpx
 
 from ticonf.core.vocabulary import ErrorKind, Status
 
-# Names plugin/hooks.py and schema/stateful.py still import from here.
-PASSED, FAILED, ERROR, SKIPPED = Status.PASSED, Status.FAILED, Status.ERROR, Status.SKIPPED
-
 
 @dataclass(frozen=True)
 class Classified:

@@ -28,7 +28,8 @@ from ticonf.client.api import ApiClient
 from ticonf.client.exchanges import Exchange
 from ticonf.client.provisioning import ProvisioningError
 from ticonf.core.catalog import check
-from ticonf.schema.outcomes import FAILED, classify
+from ticonf.core.vocabulary import Status
+from ticonf.schema.outcomes import classify
 from ticonf.schema.workspace import (
     ADD,
     DELETE,
@@ -71,7 +72,7 @@ class WorkflowRun:
             self.observe(topic, value)
 
     def note_failure(self, error: BaseException) -> None:
-        if self.failure is None and classify(error).outcome == FAILED:
+        if self.failure is None and classify(error).outcome == Status.FAILED:
             self.failure = error
             self.evidence = self.api.recorder.last(EVIDENCE)
 
