@@ -7,6 +7,7 @@ import pkgutil
 from pathlib import Path
 
 import pytest
+import ticonf.suites
 
 import ticonf
 
@@ -41,3 +42,32 @@ def shadowed_names(package: Path) -> set[str]:
 @pytest.mark.parametrize("package", PACKAGES, ids=dotted)
 def test_no_submodule_can_replace_a_name_its_package_imports(package: Path) -> None:
     assert not shadowed_names(package)
+
+
+CHECKOUT = Path(__file__).resolve().parent.parent
+
+
+def readme_layout_folders() -> set[str]:
+    """The folders the README's layout section lists under src/ticonf/ (indented by two)."""
+    readme = (CHECKOUT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Layout", 1)[1].split("```")[1]
+    indented = [line for line in block.splitlines() if line[:2] == "  " and line[2:3].isalpha()]
+    return {line.split()[0].rstrip("/") for line in indented}
+
+
+def test_the_readme_layout_names_every_package_and_only_those() -> None:
+    layers = {path.name for path in PACKAGES if path.parent == SOURCE}
+    assert readme_layout_folders() == layers
+
+
+def test_the_suites_fail_through_check_never_a_bare_assert() -> None:
+    """The suites run with --assert=plain (run/invocation.py): a bare assert there would fail
+    without saying which requirement or what was seen."""
+    suites = Path(ticonf.suites.__file__).parent
+    offenders = [
+        f"{path.relative_to(suites)}:{node.lineno}"
+        for path in sorted(suites.rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Assert)
+    ]
+    assert offenders == []
