@@ -10,15 +10,14 @@ Each run selects two tests (`-- -k`), so the three runs together take seconds, n
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from run_kit import one_line_error, read_report, ticonf
 
 from ticonf.reference.server import start_server
 from ticonf.report.matrix import schema_problems
@@ -34,17 +33,6 @@ TARGETS = (
     ("faulty", "pairs-append", ()),
 )
 KEY, SECRET = "ticonf", "ticonf-secret"
-
-
-def ticonf(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TICONF_", "PYTEST_"))}
-    return subprocess.run(
-        [sys.executable, "-m", "ticonf", *args],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**clean, **(env or {})},
-    )
 
 
 def targets_yaml(urls: dict[str, str]) -> str:
@@ -68,7 +56,7 @@ def runs(
         result = ticonf(
             "run", "--targets", str(targets), "--parallel", "3", "--workers", "1",
             "--replays", "1", "--report-dir", str(root / "runs"), *SELECTION,
-            env={"REF_KEY": KEY, "REF_SECRET": SECRET},
+            env={"REF_KEY": KEY, "REF_SECRET": SECRET}, timeout=600,
         )  # fmt: skip
     finally:
         for server in servers.values():
@@ -93,7 +81,7 @@ def test_the_targets_run_is_judged_by_its_worst_target(runs) -> None:
     assert "NONCONFORMANT" in lines["faulty"]
     assert (root / "runs" / "compare" / "compare.html").is_file(), result.stdout
     for name, _, _ in TARGETS:
-        report = json.loads((root / "runs" / name / "report.json").read_text())
+        report = read_report(root / "runs" / name)
         assert report["run"]["label"] == name
         assert SECRET not in (root / "runs" / name / "report.json").read_text()
 
@@ -188,9 +176,7 @@ def test_one_target_over_time_reads_as_a_history(matrix, tmp_path: Path) -> None
 
 
 def assert_refused(result: subprocess.CompletedProcess[str], *words: str) -> None:
-    assert result.returncode == 2, result.stdout + result.stderr
-    line = result.stderr.strip()
-    assert "\n" not in line and "Traceback" not in line, line
+    line = one_line_error(result, exit_code=2)
     for word in words:
         assert word in line, line
 

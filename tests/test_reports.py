@@ -10,60 +10,31 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import shutil
 import struct
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from run_kit import Run, narrow_run, one_line_error, target_options, ticonf
 
-from ticonf.faults.sweep_plugin import ENV_REQUIREMENTS
 from ticonf.reference.server import running_server
 from ticonf.report.inputs import schema_problems
 
 API_KEY = "vendor-key-7"
 API_SECRET = "Zq9-not-the-default-secret"
 TOKEN = base64.b64encode(f"{API_KEY}:{API_SECRET}".encode()).decode()
-CHECKED = "PAIRS-006,PAIRS-002"  # PAIRS-002 fails against pairs-append, PAIRS-006 passes
+CHECKED = ("PAIRS-006", "PAIRS-002")  # PAIRS-002 fails against pairs-append, PAIRS-006 passes
 REPORT_FILES = ("report.json", "report.html", "summary.md", "junit.xml", "pytest.log")
 CHROMIUM = "/usr/bin/chromium"
 
 
-@dataclass
-class Run:
-    result: subprocess.CompletedProcess[str]
-    report_dir: Path
-
-    @property
-    def report(self) -> dict:
-        return json.loads((self.report_dir / "report.json").read_text(encoding="utf-8"))
-
-
-def ticonf(*args: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TICONF_")}
-    env[ENV_REQUIREMENTS] = CHECKED
-    return subprocess.run(
-        [sys.executable, "-m", "ticonf", *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=env,
-    )
-
-
 def run_against(base_url: str, report_dir: Path, *options: str) -> Run:
-    result = ticonf(
-        "run", "--target", base_url, "--api-key", API_KEY, "--api-secret", API_SECRET,
-        "--report-dir", str(report_dir), "--workers", "1", *options,
-        "--", "-p", "ticonf.faults.sweep_plugin",
-    )  # fmt: skip
-    return Run(result, report_dir)
+    target = target_options(base_url, API_KEY, API_SECRET)
+    return narrow_run(report_dir, CHECKED, *target, *options)
 
 
 @pytest.fixture(scope="module")
@@ -75,13 +46,6 @@ def faulty_base_url() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def faulty_run(faulty_base_url: str, tmp_path_factory: pytest.TempPathFactory) -> Run:
     return run_against(faulty_base_url, tmp_path_factory.mktemp("faulty") / "reports")
-
-
-def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert "Traceback" not in result.stderr
-    return lines[0]
 
 
 # -- a faulty run and its reports ----------------------------------------------------------
@@ -275,6 +239,13 @@ def test_diff_prints_the_comparison_alone(faulty_run: Run, tmp_path: Path) -> No
     assert "0 regression(s), 0 newly passing" in unchanged.stdout
 
 
+def file_holding(path: Path, content: str | None) -> Path:
+    """`path`, holding `content`; no file at all for None."""
+    if content is not None:
+        path.write_text(content)
+    return path
+
+
 @pytest.mark.parametrize(
     ("content", "fragment"),
     [(None, "does not exist"), ("{oops", "not valid JSON"), ("{}", "not a ticonf report.json")],
@@ -282,12 +253,9 @@ def test_diff_prints_the_comparison_alone(faulty_run: Run, tmp_path: Path) -> No
 def test_diff_refuses_bad_files_in_one_line(
     faulty_run: Run, tmp_path: Path, content: str | None, fragment: str
 ) -> None:
-    bad = tmp_path / "bad.json"
-    if content is not None:
-        bad.write_text(content)
+    bad = file_holding(tmp_path / "bad.json", content)
     result = ticonf("diff", str(faulty_run.report_dir / "report.json"), str(bad))
-    assert result.returncode == 2
-    assert fragment in one_line_error(result)
+    assert fragment in one_line_error(result, exit_code=2)
 
 
 @pytest.mark.parametrize(
@@ -304,16 +272,12 @@ def test_diff_refuses_bad_files_in_one_line(
 def test_run_refuses_bad_gate_files_before_running(
     tmp_path: Path, option: str, content: str | None, fragment: str
 ) -> None:
-    path = tmp_path / "input"
-    if content is not None:
-        path.write_text(content)
+    path = file_holding(tmp_path / "input", content)
     result = ticonf("run", "--report-dir", str(tmp_path / "reports"), option, str(path))
-    assert result.returncode == 2
-    assert fragment in one_line_error(result)
+    assert fragment in one_line_error(result, exit_code=2)
     assert not (tmp_path / "reports").exists(), "refused before anything ran"
 
 
 def test_run_refuses_a_report_dir_that_holds_a_run(faulty_run: Run) -> None:
     result = ticonf("run", "--report-dir", str(faulty_run.report_dir))
-    assert result.returncode == 2
-    assert "already holds the reports of a run" in one_line_error(result)
+    assert "already holds the reports of a run" in one_line_error(result, exit_code=2)

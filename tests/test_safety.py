@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from run_kit import COMMAND, clean_env, read_report, ticonf
 from targets import dying_reference, hanging_after_preflight, throttling_reference
 
 from ticonf.client.cleanup import ledger_paths
@@ -28,13 +29,9 @@ PAIRS_ONLY = ["--", "-k", "test_pairs"]
 CREDENTIALS = ["--api-key", "ticonf", "--api-secret", "ticonf-secret"]
 
 
-def clean_env() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith(("TICONF_", "PYTEST_"))}
-
-
 def run_command(base_url: str, report_dir: Path, *extra: str) -> list[str]:
     """`ticonf run` against `base_url`; later options in `extra` win (argparse keeps the last)."""
-    return [sys.executable, "-m", "ticonf", "run", "--target", base_url, *CREDENTIALS,
+    return [*COMMAND, "run", "--target", base_url, *CREDENTIALS,
             "--report-dir", str(report_dir), "--workers", "1", *extra]  # fmt: skip
 
 
@@ -70,10 +67,6 @@ def wait_for_models(report_dir: Path, at_least: int, seconds: float = 60) -> Non
         time.sleep(0.1)
 
 
-def report_of(report_dir: Path) -> dict:
-    return json.loads((report_dir / "report.json").read_text())
-
-
 def model_status(base_url: str, model_id: str) -> int:
     return httpx.get(f"{base_url}/models/{model_id}", auth=AUTH).status_code
 
@@ -93,7 +86,7 @@ def test_a_target_stopped_mid_run_is_inconclusive(reference: RunningServer, tmp_
     reference.stop()
     stdout, stderr = process.communicate(timeout=240)
     assert process.returncode == 3, stdout + stderr
-    report = report_of(tmp_path)
+    report = read_report(tmp_path)
     assert report["verdict"] == "inconclusive"
     assert any(error["kind"] == "network" for error in report["errors"])
     assert report["run"]["tests"] > 0, "the partial report keeps what was checked"
@@ -109,7 +102,7 @@ def test_a_target_dying_mid_run_gives_exit_3_and_no_traceback(answered: int, tmp
     output = result.stdout + result.stderr
     assert result.returncode == 3, output
     assert "Traceback" not in output
-    report = report_of(tmp_path)
+    report = read_report(tmp_path)
     assert report["verdict"] == "inconclusive"
     assert report["gate"]["exit_code"] == 3
     assert not any(r["status"] == "failed" for r in report["requirements"]), output
@@ -119,7 +112,7 @@ def test_429_with_retry_after_is_retried_and_the_run_passes(tmp_path: Path) -> N
     with throttling_reference(every=5, retry_after="0") as (base_url, throttle):
         result = ticonf_run(base_url, tmp_path, *PAIRS_ONLY)
     assert result.returncode == 0, result.stdout + result.stderr
-    report = report_of(tmp_path)
+    report = read_report(tmp_path)
     assert throttle.refused > 0
     assert report["run"]["retries"] == throttle.refused
 
@@ -137,7 +130,7 @@ def test_a_hung_target_is_cut_off_by_timeout(tmp_path: Path) -> None:
             timeout=120,
         )
     assert result.returncode == 3, result.stdout + result.stderr
-    report = report_of(tmp_path)
+    report = read_report(tmp_path)
     assert report["verdict"] == "inconclusive"
     assert {e["kind"] for e in report["errors"]} >= {"network"}
 
@@ -150,7 +143,7 @@ def test_a_hung_target_is_cut_off_by_the_deadline(tmp_path: Path) -> None:
         )
     assert result.returncode == 3, result.stdout + result.stderr
     assert time.monotonic() - started < 100
-    report = report_of(tmp_path)
+    report = read_report(tmp_path)
     assert report["verdict"] == "inconclusive"
     assert "deadline" in json.dumps(report["errors"])
 
@@ -192,21 +185,7 @@ def test_sigkill_leftovers_are_removed_by_ticonf_cleanup(
     process.wait(timeout=30)
     left = [m for _, m in live_resources(ledger_paths(tmp_path)) if m.startswith("model_")]
     assert any(model_status(reference.base_url, m) == 200 for m in left)
-    cleanup = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ticonf",
-            "cleanup",
-            "--report-dir",
-            str(tmp_path),
-            *CREDENTIALS,
-        ],
-        capture_output=True,
-        text=True,
-        env=clean_env(),
-        timeout=60,
-    )
+    cleanup = ticonf("cleanup", "--report-dir", str(tmp_path), *CREDENTIALS, timeout=60)
     assert cleanup.returncode == 0, cleanup.stdout + cleanup.stderr
     assert [m for m in created_models(tmp_path) if model_status(reference.base_url, m) != 404] == []
 
@@ -239,22 +218,7 @@ def test_other_users_models_are_untouched(reference: RunningServer, tmp_path: Pa
 
 def test_dry_run_sends_nothing(tmp_path: Path) -> None:
     with throttling_reference(every=10**9) as (base_url, throttle):
-        result = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "ticonf",
-                "run",
-                "--dry-run",
-                "--target",
-                base_url,
-                *CREDENTIALS,
-            ],
-            capture_output=True,
-            text=True,
-            env=clean_env(),
-            timeout=120,
-        )
+        result = ticonf("run", "--dry-run", "--target", base_url, *CREDENTIALS, timeout=120)
         assert result.returncode == 0, result.stderr
         assert throttle.seen == 0
     assert "nothing sent" in result.stdout and "PAIRS-002" in result.stdout
@@ -264,7 +228,7 @@ def test_a_deadline_before_pytest_is_up_still_gives_a_report(tmp_path: Path) -> 
     with hanging_after_preflight(answer_first=3) as base_url:
         result = ticonf_run(base_url, tmp_path, "--deadline", "0.2", timeout=120)
     assert result.returncode == 3, result.stdout + result.stderr
-    report = report_of(tmp_path)
+    report = read_report(tmp_path)
     assert report["verdict"] == "inconclusive"
     assert report["run"]["target"] == base_url
     assert "deadline" in json.dumps(report["errors"])

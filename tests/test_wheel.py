@@ -9,7 +9,6 @@ finder is not loaded there), so a file missing from the wheel fails the run.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -17,6 +16,7 @@ import sysconfig
 from pathlib import Path
 
 import pytest
+from run_kit import clean_env
 
 # One build per run: every test of this module goes to the same xdist worker (--dist loadgroup).
 pytestmark = pytest.mark.xdist_group("wheel")
@@ -28,11 +28,10 @@ NOT_COPIED = shutil.ignore_patterns(
 
 
 def sh(*command: str | Path, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TICONF_", "PYTEST_"))}
     return subprocess.run(
         [str(part) for part in command],
         cwd=cwd,
-        env=env,
+        env=clean_env(),
         capture_output=True,
         text=True,
         timeout=timeout,
