@@ -26,22 +26,25 @@ def _worth_hiding(secrets: Iterable[str]) -> list[str]:
 
 
 def scrub_text(text: str, secrets: Iterable[str]) -> str:
-    for secret in _worth_hiding(secrets):
-        text = text.replace(secret, REDACTED)
-    return text
+    return _replaced(text, _worth_hiding(secrets))
 
 
 def scrub(value: Any, secrets: Iterable[str]) -> Any:
     """A copy of a JSON-like value with every secret replaced in every string."""
     hidden = _worth_hiding(secrets)
-    if not hidden:
-        return value
+    return _replaced(value, hidden) if hidden else value
+
+
+def _replaced(value: Any, hidden: list[str]) -> Any:
+    """`value` with each of `hidden` (already escaped and sorted) replaced; walked once."""
     if isinstance(value, str):
-        return scrub_text(value, hidden)
+        for secret in hidden:
+            value = value.replace(secret, REDACTED)
+        return value
     if isinstance(value, list):
-        return [scrub(item, hidden) for item in value]
+        return [_replaced(item, hidden) for item in value]
     if isinstance(value, dict):
-        return {scrub(k, hidden): scrub(v, hidden) for k, v in value.items()}
+        return {_replaced(k, hidden): _replaced(v, hidden) for k, v in value.items()}
     return value
 
 
