@@ -273,7 +273,7 @@ def prepare_report_dir(args: argparse.Namespace, run_id: str) -> Path:
     report_dir = report_dir_for(args.report_dir, run_id)
     if report_dir.exists() and not report_dir.is_dir():
         raise UsageFailure(f"--report-dir {report_dir} is a file, not a directory")
-    if (report_dir / REPORT_JSON).exists() or any((report_dir / "raw").glob("*.ndjson")):
+    if (report_dir / REPORT_JSON).exists() or any((report_dir / RAW_DIR).glob("*.ndjson")):
         raise UsageFailure(
             f"{report_dir} already holds the reports of a run; pass an empty --report-dir"
         )

@@ -17,7 +17,7 @@ from ticonf.client.config import ENV_API_KEY, ENV_API_SECRET, resolve_target
 from ticonf.client.provisioning import Ledger
 from ticonf.core.errors import ConfigError
 from ticonf.core.exit_codes import ExitCode
-from ticonf.core.locations import REPORT_JSON
+from ticonf.core.locations import RAW_DIR, REPORT_JSON
 from ticonf.report.inputs import ReportInputError, load_report
 from ticonf.report.replay import LEDGER_NAME, NotReplayable, plan_of, run_plan
 
@@ -75,7 +75,7 @@ def command_replay(args: argparse.Namespace) -> int:
         )
     target = resolve_target(args.target or run["target"], args.api_key, args.api_secret)
     assert target is not None
-    ledger = Ledger(report_dir / "raw" / LEDGER_NAME)
+    ledger = Ledger(report_dir / RAW_DIR / LEDGER_NAME)
     print(f"ticonf replay: {len(problems)} problem(s) of run {run['run_id']}, {target.base_url}")
     outcomes = [_replay_one(p, report, report_dir, target, ledger, args.timeout) for p in problems]
     if EXIT_STILL_FAILING in outcomes:
@@ -86,7 +86,7 @@ def command_replay(args: argparse.Namespace) -> int:
 def _replay_one(problem, report, report_dir, target, ledger, timeout) -> int | None:
     name = f"{problem['id']} ({', '.join(problem['requirements'])})"
     try:
-        plan = plan_of(problem, report["run"], report_dir / "raw", report.get("replay"))
+        plan = plan_of(problem, report["run"], report_dir / RAW_DIR, report.get("replay"))
     except NotReplayable as why:
         print(f"  NOT REPLAYABLE {name}: {why}")
         return None

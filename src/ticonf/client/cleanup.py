@@ -15,7 +15,7 @@ from ticonf.client.api import ApiClient
 from ticonf.client.config import Target
 from ticonf.client.provisioning import Ledger, live_resources, remove_all
 from ticonf.core.errors import ConfigError
-from ticonf.core.locations import MANIFEST, RAW_DIR
+from ticonf.core.locations import MANIFEST, RAW_DIR, RESOURCES, raw_file, raw_glob
 
 
 @dataclass
@@ -25,7 +25,7 @@ class CleanupResult:
 
 
 def ledger_paths(report_dir: Path) -> list[Path]:
-    return sorted((report_dir / RAW_DIR).glob("resources-*.ndjson"))
+    return sorted((report_dir / RAW_DIR).glob(raw_glob(RESOURCES)))
 
 
 def read_manifest(report_dir: Path) -> dict:
@@ -42,7 +42,7 @@ def read_manifest(report_dir: Path) -> dict:
 def remove_leftovers(target: Target, report_dir: Path) -> CleanupResult:
     """Delete every model and asset the run's ledgers show as created and not deleted."""
     live = list(live_resources(ledger_paths(report_dir)))
-    ledger = Ledger(report_dir / RAW_DIR / "resources-cleanup.ndjson")
+    ledger = Ledger(report_dir / RAW_DIR / raw_file(RESOURCES, "cleanup"))
     result = CleanupResult()
     api = ApiClient(target, timeout=15.0)
     try:

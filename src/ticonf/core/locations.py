@@ -36,3 +36,20 @@ REPORT_FILES = (REPORT_JSON, REPORT_HTML, SUMMARY_MD, JUNIT_XML)
 PYTEST_LOG = "pytest.log"
 PREFLIGHT_ERROR = "preflight-error.txt"
 DRY_RUN_PLAN = "plan.json"
+
+# In raw/: files of three kinds, one of each per process (the run, gw0, gw1, ... or a name such
+# as "cleanup"), each appended a JSON line at a time; and the pace shared by all workers.
+RECORDS = "records"  # a line per finished test
+EXCHANGES = "exchanges"  # every request and its answer
+RESOURCES = "resources"  # the ledger of the scratch resources the process created
+PACE_FILE = "pace.bin"
+
+
+def raw_file(kind: str, process: str) -> str:
+    """The name of `process`'s file of `kind` (RECORDS, EXCHANGES or RESOURCES) in raw/."""
+    return f"{kind}-{process}.ndjson"
+
+
+def raw_glob(kind: str) -> str:
+    """A glob for the files of `kind` of every process of a run."""
+    return raw_file(kind, "*")

@@ -32,7 +32,7 @@ from typing import Any
 from ticonf.client.config import ENV_API_KEY, ENV_API_SECRET, ENV_API_SECRET_FILE, ENV_TARGET
 from ticonf.core.catalog import load_catalog
 from ticonf.core.defaults import DEFAULT_API_KEY, DEFAULT_API_SECRET
-from ticonf.core.locations import PREFLIGHT_ERROR, PYTEST_LOG, REPORT_JSON
+from ticonf.core.locations import PREFLIGHT_ERROR, PYTEST_LOG, RAW_DIR, REPORT_JSON
 from ticonf.core.vocabulary import FAILING, Level, Verdict
 from ticonf.faults import Fault
 from ticonf.faults.sweep_plugin import ENV_REQUIREMENTS
@@ -208,7 +208,7 @@ def run_suite(
 def clear_run_files(report_dir: Path) -> None:
     """Forget an earlier sweep's run in this directory: its records would mix with the new."""
     report_dir.mkdir(parents=True, exist_ok=True)
-    shutil.rmtree(report_dir / "raw", ignore_errors=True)
+    shutil.rmtree(report_dir / RAW_DIR, ignore_errors=True)
     for name in (REPORT_JSON, PREFLIGHT_ERROR):
         (report_dir / name).unlink(missing_ok=True)
 

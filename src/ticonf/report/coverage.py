@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl, urlsplit
 import yaml
 
 from ticonf.core.catalog import OPENAPI_PATH
+from ticonf.core.locations import EXCHANGES, raw_glob
 from ticonf.core.operations import OPERATIONS
 from ticonf.core.records import Coverage, OperationCoverage
 from ticonf.report.problems import operation_of
@@ -84,7 +85,7 @@ def documented() -> dict[str, Surface]:
 
 def read_exchange_log(raw_dir: Path) -> list[dict[str, Any]]:
     exchanges = []
-    for path in sorted(raw_dir.glob("exchanges-*.ndjson")):
+    for path in sorted(raw_dir.glob(raw_glob(EXCHANGES))):
         for line in path.read_text(encoding="utf-8").splitlines():
             try:
                 exchanges.append(json.loads(line))

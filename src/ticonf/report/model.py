@@ -28,6 +28,7 @@ from typing import Any
 
 from ticonf import __version__
 from ticonf.core.catalog import CATALOG_PATH, OPENAPI_PATH, Requirement, load_catalog
+from ticonf.core.locations import RECORDS, raw_glob
 from ticonf.core.records import (
     Counts,
     Failure,
@@ -50,7 +51,7 @@ FORMAT_VERSION = 1
 def read_records(raw_dir: Path) -> list[Record]:
     """Every per-test record the workers of a run wrote, in a stable order."""
     records: list[Record] = []
-    for path in sorted(raw_dir.glob("records-*.ndjson")):
+    for path in sorted(raw_dir.glob(raw_glob(RECORDS))):
         lines = path.read_text("utf-8").split("\n")
         records += [_parse(line, f"{path.name}:{n}") for n, line in enumerate(lines, 1) if line]
     return records

@@ -39,6 +39,7 @@ from ticonf.client.exchanges import Recorder, body_text
 from ticonf.client.politeness import Politeness
 from ticonf.client.provisioning import DEFAULT_MODEL_TYPE, Ledger, remove_all
 from ticonf.client.samples import png_base64, png_data_url
+from ticonf.core.locations import RAW_DIR, RESOURCES, raw_file, raw_glob
 from ticonf.core.operations import ADD
 from ticonf.core.records import Oracle, ReplayResult
 from ticonf.core.vocabulary import Confirmation
@@ -48,7 +49,7 @@ from ticonf.report.scrub import REDACTED
 DEFAULT_ATTEMPTS = 3
 FLAKY_POLICIES = ("fail", "pass")
 DEFAULT_FLAKY_POLICY = "fail"
-LEDGER_NAME = "resources-replay.ndjson"
+LEDGER_NAME = raw_file(RESOURCES, "replay")
 
 _ID_FIELD = re.compile(r'"(id|[A-Za-z]+Id)"\s*:\s*"([^"\\]+)"')
 _ABBREVIATED_DATA_URL = re.compile(r'data:[^",]*,[^"]{0,80}\.\.\.\[[0-9]+ characters\]')
@@ -450,7 +451,7 @@ def _steps(
 def ledger_ids(raw_dir: Path) -> dict[str, str]:
     """Scratch model and asset IDs of the run, from its resource ledgers."""
     ids: dict[str, str] = {}
-    for path in sorted(raw_dir.glob("resources-*.ndjson")):
+    for path in sorted(raw_dir.glob(raw_glob(RESOURCES))):
         for line in path.read_text(encoding="utf-8").splitlines():
             try:
                 entry = json.loads(line)
@@ -489,12 +490,12 @@ def confirm(
 ) -> ReplayResult:
     """The `confirmation` of one problem after `attempts` replays."""
     try:
-        plan = plan_of(problem, run, report_dir / "raw", settings)
+        plan = plan_of(problem, run, report_dir / RAW_DIR, settings)
     except NotReplayable as why:
         return ReplayResult(
             status=Confirmation.NOT_REPLAYED, attempts=0, reproduced=0, note=str(why)
         )
-    ledger = Ledger(report_dir / "raw" / LEDGER_NAME)
+    ledger = Ledger(report_dir / RAW_DIR / LEDGER_NAME)
     results = [
         run_plan(plan, target, ledger, timeout=timeout, politeness=politeness)
         for _ in range(attempts)

@@ -14,6 +14,7 @@ import shlex
 from pathlib import Path
 from typing import Any
 
+from ticonf.core.locations import RAW_DIR
 from ticonf.core.records import Oracle
 from ticonf.report.problems import NORMALIZE_RULES
 from ticonf.report.replay import NotReplayable, Plan, Step, plan_of
@@ -216,7 +217,7 @@ def write_scripts(report: dict[str, Any], report_dir: Path) -> list[Path]:
     written = []
     for problem in report.get("problems", []):
         try:
-            plan = plan_of(problem, report["run"], report_dir / "raw", report.get("replay"))
+            plan = plan_of(problem, report["run"], report_dir / RAW_DIR, report.get("replay"))
         except NotReplayable:
             problem["script"] = None
             continue

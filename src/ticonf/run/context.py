@@ -22,9 +22,7 @@ from ticonf.client.config import Target
 from ticonf.client.politeness import DEFAULT_MAX_THROTTLE
 from ticonf.client.provisioning import DEFAULT_MODEL_TYPE
 from ticonf.client.targets_file import default_label
-from ticonf.core.locations import MANIFEST, RAW_DIR
-
-PACE_FILE = "pace.bin"
+from ticonf.core.locations import MANIFEST, PACE_FILE, RAW_DIR
 
 
 def new_run_id() -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from ticonf.core.locations import RECORDS, raw_glob
 from ticonf.core.vocabulary import Status
 
 TTY_INTERVAL_S = 0.5
@@ -48,7 +49,7 @@ class Tally:
         return None
 
     def update(self) -> None:
-        for path in sorted(self.raw_dir.glob("records-*.ndjson")):
+        for path in sorted(self.raw_dir.glob(raw_glob(RECORDS))):
             self._read_new_lines(path)
 
     def _read_new_lines(self, path: Path) -> None:

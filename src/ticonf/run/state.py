@@ -21,6 +21,7 @@ from ticonf.client.api import ApiClient
 from ticonf.client.exchanges import Recorder
 from ticonf.client.politeness import Politeness
 from ticonf.client.provisioning import Ledger
+from ticonf.core.locations import RECORDS, RESOURCES, raw_file
 from ticonf.run.context import RunContext
 from ticonf.run.profiles import load_profile
 
@@ -66,7 +67,7 @@ class RunState:
         """The resources this process created and deleted, for cleanup after the run."""
         if self._ledger is None:
             ctx = self.context
-            self._ledger = Ledger(ctx.raw_dir / f"resources-{ctx.process_name}.ndjson")
+            self._ledger = Ledger(ctx.raw_dir / raw_file(RESOURCES, ctx.process_name))
         return self._ledger
 
     @property
@@ -81,7 +82,7 @@ class RunState:
     def write_record(self, record: dict[str, Any]) -> None:
         """Append one test's record to this process's record file."""
         ctx = self.context
-        path = ctx.raw_dir / f"records-{ctx.process_name}.ndjson"
+        path = ctx.raw_dir / raw_file(RECORDS, ctx.process_name)
         path.parent.mkdir(parents=True, exist_ok=True)
         with self.write_lock, path.open("a", encoding="utf-8") as file:
             file.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
