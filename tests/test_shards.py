@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from run_kit import read_report, ticonf
 
-from ticonf.plugin.hooks import select_shard
+from ticonf.plugin.hooks import long_first, select_shard
 from ticonf.reference.server import running_server
 
 SELECTION = [
@@ -33,6 +33,33 @@ def test_shards_partition_the_tests() -> None:
     assert set().union(*shards) == set(ids)
     assert sum(len(s) for s in shards) == len(ids)
     assert max(map(len, shards)) - min(map(len, shards)) <= 1
+
+
+class FakeItem:
+    """Just what long_first reads of a pytest item: its `long` marker."""
+
+    def __init__(self, name: str, requests: int | None = None) -> None:
+        self.name = name
+        self.marker = None if requests is None else pytest.mark.long(requests=requests).mark
+
+    def get_closest_marker(self, name: str) -> pytest.Mark | None:
+        return self.marker if name == "long" else None
+
+
+def names(items: list) -> list[str]:
+    return [item.name for item in items]
+
+
+def test_long_tests_start_first_each_beside_a_short_one() -> None:
+    items = [FakeItem("a"), FakeItem("L1", 100), FakeItem("b"), FakeItem("L3", 300), FakeItem("c")]
+    items += [FakeItem("L2", 200), FakeItem("d")]
+    assert names(long_first(items)) == ["L3", "a", "L2", "b", "L1", "c", "d"]
+
+
+def test_long_first_keeps_every_test_when_most_are_long() -> None:
+    items = [FakeItem("L1", 1), FakeItem("a"), FakeItem("L2", 2), FakeItem("L3", 3)]
+    assert names(long_first(items)) == ["L3", "a", "L2", "L1"]
+    assert names(long_first([FakeItem("a"), FakeItem("b")])) == ["a", "b"]
 
 
 SHARDS = 3

@@ -83,6 +83,7 @@ def test_add_dates_and_links_are_well_formed(api, model_id) -> None:
     )
 
 
+@pytest.mark.long(requests=100)
 @pytest.mark.req("ADD-003")
 @given(batches=st.lists(st.integers(1, 3), min_size=1, max_size=4))
 @examples(0.5)

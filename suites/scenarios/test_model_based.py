@@ -621,6 +621,7 @@ class TrainingImagesMachine(RuleBasedStateMachine):
         self.run(step, send)
 
 
+@pytest.mark.long(requests=330)
 @pytest.mark.req("ISO-003")
 def test_whole_state_matches_the_reference(api, provision) -> None:
     """Random sequences of valid and invalid steps on two models; the whole state after each."""

@@ -86,6 +86,7 @@ def check_stored(provision, model_id: str, expected: list[dict], req: Req, actio
     )
 
 
+@pytest.mark.long(requests=80)
 @pytest.mark.req("PAIRS-001", "PAIRS-003", "PAIRS-007")
 @given(plan=pair_plans(IMAGES))
 def test_pairs_come_back_as_sent(api, provision, plan) -> None:
@@ -183,6 +184,7 @@ def foreign_id(api, provision, model_id: str, kind: str, random_id: str) -> str:
     return random_id
 
 
+@pytest.mark.long(requests=95)
 @pytest.mark.req("PAIRS-005")
 @given(
     kept=pair_plans(IMAGES, min_size=1, max_size=4),

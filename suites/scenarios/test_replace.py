@@ -111,6 +111,7 @@ def one_image_model(provision) -> tuple[str, str, Snapshot]:
     return model_id, kept, snapshot(provision, model_id)
 
 
+@pytest.mark.long(requests=90)
 @pytest.mark.req("REPLACE-004")
 @given(body=invalid_image_bodies("refused.png", png_data_url(6)))
 @example(body={"data": png_data_url(6), "name": "refused.png", "preset": "portrait"})

@@ -25,6 +25,7 @@ DELETE_ID = "DeleteModelsTrainingImagesByModelIdAndTrainingImageId"
 
 
 @schema.exclude(operation_id=DELETE_ID).parametrize()
+@pytest.mark.long(requests=75)
 @pytest.mark.req("HTTP-001", "STATUS-001", "HTTP-002", "SCHEMA-001", "SCHEMA-002")
 def test_invalid_requests_are_rejected(case, workspace: Workspace) -> None:
     if prepare_invalid_body(case, workspace):

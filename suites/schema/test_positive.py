@@ -19,6 +19,7 @@ RESPONSE_REQUIREMENTS = ("HTTP-001", "STATUS-001", "HTTP-002", "SCHEMA-001")
 
 
 @schema.exclude(method="DELETE").parametrize()
+@pytest.mark.long(requests=80)
 @pytest.mark.req(*RESPONSE_REQUIREMENTS, "SCHEMA-003", "AUTH-001")
 def test_valid_requests_are_accepted(case, workspace: Workspace) -> None:
     complete_positive(case, workspace)
@@ -26,6 +27,7 @@ def test_valid_requests_are_accepted(case, workspace: Workspace) -> None:
 
 
 @schema.include(method="DELETE").parametrize()
+@pytest.mark.long(requests=95)
 @pytest.mark.req(*RESPONSE_REQUIREMENTS, "SCHEMA-003", "AUTH-001", "DELETE-002")
 def test_deleted_images_are_gone(case, workspace: Workspace) -> None:
     complete_positive(case, workspace)

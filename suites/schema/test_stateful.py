@@ -24,6 +24,7 @@ SHARDS = 4 if is_full_profile() else 2
 SCENARIOS_PER_SHARD = 15 if is_full_profile() else 5
 
 
+@pytest.mark.long(requests=115)
 @pytest.mark.parametrize("shard", range(SHARDS))
 @pytest.mark.req(
     "HTTP-001",

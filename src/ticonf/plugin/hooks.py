@@ -25,7 +25,7 @@ from ticonf.client.preflight import PreflightError, preflight
 from ticonf.client.provisioning import Provisioner
 from ticonf.core.errors import ConfigError
 from ticonf.core.exit_codes import ExitCode
-from ticonf.core.locations import DRY_RUN_PLAN, PREFLIGHT_ERROR, SUITES_DIR
+from ticonf.core.locations import DRY_RUN_PLAN, EXCHANGES, PREFLIGHT_ERROR, SUITES_DIR, raw_file
 from ticonf.core.vocabulary import Status
 from ticonf.run import state as run_state
 from ticonf.run.context import RunContext, new_run_id, new_seed, report_dir_for
@@ -51,13 +51,31 @@ def select_shard(nodeids: list[str], index: int, total: int) -> set[str]:
     return set(sorted(nodeids)[index - 1 :: total])
 
 
+def long_first(items: list[pytest.Item]) -> list[pytest.Item]:
+    """The tests marked `long`, most requests first, each followed by one unmarked test, then
+    the other unmarked tests in their order. xdist (with --maxschedchunk 1) hands each worker
+    two tests to start with and then one at a time: so every worker starts on a different long
+    test, and the run ends on short ones, not on one worker still busy with the longest test."""
+    long = sorted((i for i in items if i.get_closest_marker("long")), key=_requests, reverse=True)
+    short = [item for item in items if not item.get_closest_marker("long")]
+    paired = [test for pair in zip(long, short, strict=False) for test in pair]
+    return paired + long[len(short) :] + short[len(long) :]
+
+
+def _requests(item: pytest.Item) -> int:
+    marker = item.get_closest_marker("long")
+    return int(marker.kwargs.get("requests", 0)) if marker else 0
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    shard = config.getoption("shard", None)
-    if not shard or not _active(config):
+    if not _active(config):
         return
-    chosen = select_shard([item.nodeid for item in items], *shard)
-    config.hook.pytest_deselected(items=[i for i in items if i.nodeid not in chosen])
-    items[:] = [item for item in items if item.nodeid in chosen]
+    shard = config.getoption("shard", None)
+    if shard:
+        chosen = select_shard([item.nodeid for item in items], *shard)
+        config.hook.pytest_deselected(items=[i for i in items if i.nodeid not in chosen])
+        items[:] = [item for item in items if item.nodeid in chosen]
+    items[:] = long_first(items)
 
 
 def _workerinput(config: pytest.Config) -> dict[str, Any]:
@@ -85,6 +103,11 @@ def _is_conformance_run(config: pytest.Config) -> bool:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "req(*ids): requirement IDs a test checks")
+    config.addinivalue_line(
+        "markers",
+        "long(requests=N): the test makes about N requests one after the other (quick profile)"
+        "; long tests are started first",
+    )
     register_profiles()
     if not _is_conformance_run(config):
         return
@@ -259,7 +282,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 def _exchange_log(ctx: RunContext, nodeid: str) -> Callable[[Any], None]:
     """Every exchange of the run, as it happens, for report.har and the coverage table."""
-    path = ctx.raw_dir / f"exchanges-{ctx.process_name}.ndjson"
+    path = ctx.raw_dir / raw_file(EXCHANGES, ctx.process_name)
 
     def write(exchange: Any) -> None:
         line = {"test": nodeid, "at": round(time.time(), 3), **exchange.to_dict()}

@@ -41,7 +41,9 @@ def suite_command(
     command += ["-p", "no:cacheprovider", "--assert=plain", "--rootdir", str(ROOT_DIR)]
     command += ["-q", "-rN", "--color=no"]
     command += ["--run-id", run_id, "--report-dir", str(report_dir), "--profile", profile]
-    command += ["-n", str(workers)] if workers > 1 else ["-p", "no:xdist"]
+    # One test at a time per worker after the first two: a worker never holds a queue of
+    # tests that an idle worker could take (the long tests start first, plugin/hooks.py).
+    command += ["-n", str(workers), "--maxschedchunk", "1"] if workers > 1 else ["-p", "no:xdist"]
     if seed is not None:
         command += ["--seed", str(seed)]
     return [*command, *extra]
