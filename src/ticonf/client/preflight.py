@@ -26,11 +26,11 @@ from ticonf.client.provisioning import DEFAULT_MODEL_TYPE, NAME_PREFIX
 
 PREFLIGHT_TIMEOUT = 10.0
 # A worker is a Python process that imports schemathesis and collects the suites before its
-# first request: about 2.5 s of CPU each on 2 cores since the suites run with --assert=plain
-# (5.5 s with pytest rewriting hypothesis and schemathesis in every worker; bench/
-# worker_startup.py at load 3-4). More workers wait in parallel, but they all start on the
-# same cores.
-STARTUP_CPU = 2.5
+# first request: 4.4 s of CPU on a quiet machine with --assert=plain, of which about 1.5 s are
+# schemathesis' coverage cases, built while the schema tests are collected (bench/
+# worker_startup.py; 9.4 s with pytest's assertion rewriting). More workers wait in parallel,
+# but they all start on the same cores.
+STARTUP_CPU = 4.4
 # Requests of a run, roughly (report.json of runs on the embedded reference; the quick profile
 # made 2,996 with seed 1 once generated tests reused their scratch models).
 REQUESTS = {"quick": 3000, "full": 20000}
