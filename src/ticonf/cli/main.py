@@ -42,6 +42,7 @@ from ticonf.client.targets_file import default_label
 from ticonf.core.errors import ConfigError
 from ticonf.core.exit_codes import ExitCode
 from ticonf.core.locations import (
+    ANY_RAW_GLOB,
     CATALOG_PATH,
     DRY_RUN_PLAN,
     OPENAPI_PATH,
@@ -273,7 +274,7 @@ def prepare_report_dir(args: argparse.Namespace, run_id: str) -> Path:
     report_dir = report_dir_for(args.report_dir, run_id)
     if report_dir.exists() and not report_dir.is_dir():
         raise UsageFailure(f"--report-dir {report_dir} is a file, not a directory")
-    if (report_dir / REPORT_JSON).exists() or any((report_dir / RAW_DIR).glob("*.ndjson")):
+    if (report_dir / REPORT_JSON).exists() or any((report_dir / RAW_DIR).glob(ANY_RAW_GLOB)):
         raise UsageFailure(
             f"{report_dir} already holds the reports of a run; pass an empty --report-dir"
         )

@@ -43,11 +43,13 @@ RECORDS = "records"  # a line per finished test
 EXCHANGES = "exchanges"  # every request and its answer
 RESOURCES = "resources"  # the ledger of the scratch resources the process created
 PACE_FILE = "pace.bin"
+RAW_SUFFIX = ".ndjson"
+ANY_RAW_GLOB = f"*{RAW_SUFFIX}"  # the files of every kind and process
 
 
 def raw_file(kind: str, process: str) -> str:
     """The name of `process`'s file of `kind` (RECORDS, EXCHANGES or RESOURCES) in raw/."""
-    return f"{kind}-{process}.ndjson"
+    return f"{kind}-{process}{RAW_SUFFIX}"
 
 
 def raw_glob(kind: str) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 from ticonf.client.cleanup import read_manifest
 from ticonf.core.errors import ConfigError
-from ticonf.core.locations import RAW_DIR, REPORT_JSON
+from ticonf.core.locations import ANY_RAW_GLOB, RAW_DIR, REPORT_JSON
 from ticonf.core.vocabulary import Verdict
 from ticonf.report import assemble, render_all
 from ticonf.report.inputs import ReportInputError, load_report
@@ -74,7 +74,7 @@ def merge_shards(shard_dirs: list[Path], out_dir: Path) -> dict[str, Any]:
     records = [record for d in shard_dirs for record in read_records(d / RAW_DIR)]
     (out_dir / RAW_DIR).mkdir(parents=True, exist_ok=True)
     for index, directory in enumerate(shard_dirs, start=1):
-        for path in (directory / RAW_DIR).glob("*.ndjson"):
+        for path in (directory / RAW_DIR).glob(ANY_RAW_GLOB):
             shutil.copy(path, out_dir / RAW_DIR / f"shard{index}-{path.name}")
     report = assemble(meta, records, session={"problems": shard_problems(shard_dirs)})
     render_all(report, out_dir)
